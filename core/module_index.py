@@ -1,0 +1,10 @@
+"""The literal registry of builtin execution modules: name -> backends in preference order.
+
+Greppable on purpose: no directory scanning at import time. Third-party modules come through the
+``saline.modules`` entry-point group.
+"""
+
+BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
+    "test": ("saline.modules.test",),
+    "sys": ("saline.modules.sysmod",),
+}

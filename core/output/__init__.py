@@ -1,0 +1,62 @@
+"""Outputters: turn a return (``{minion_id: data}``) into text, in Salt's formats.
+
+Each outputter module is imported only when used; ``render`` is the single entry point.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any, TextIO
+
+from saline.errors import SalineError
+
+OUTPUTTERS: dict[str, str] = {
+    "nested": "saline.output.nested",
+    "json": "saline.output.json_out",
+    "yaml": "saline.output.yaml_out",
+    "raw": "saline.output.simple",
+    "txt": "saline.output.simple",
+    "newline_values_only": "saline.output.simple",
+    "highstate": "saline.output.highstate",
+    "quiet": "saline.output.simple",
+}
+
+
+def render(data: Any, fmt: str, opts: dict[str, Any] | None = None) -> str:
+    """Return ``data`` formatted by outputter ``fmt`` (text ends with a newline unless empty)."""
+    opts = opts or {}
+    path = OUTPUTTERS.get(fmt)
+    if path is None:
+        raise SalineError(f"unknown outputter '{fmt}'; choose one of: {', '.join(sorted(OUTPUTTERS))}")
+    module = importlib.import_module(path)
+    return module.output(data, opts, fmt)
+
+
+def use_color(opts: dict[str, Any], stream: TextIO = sys.stdout) -> bool:
+    if opts.get("force_color"):
+        return True
+    if opts.get("no_color") or not opts.get("color", True) or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def emit(data: Any, fmt: str, opts: dict[str, Any]) -> None:
+    """Render and write to ``--out-file`` (appending with ``--out-file-append``) or stdout."""
+    out_file = opts.get("out_file")
+    stream = None
+    if out_file:
+        opts = {**opts, "no_color": not opts.get("force_color")}
+    else:
+        stream = sys.stdout
+        opts = {**opts, "color": use_color(opts, stream)}
+    text = render(data, fmt, opts)
+    if out_file:
+        mode = "a" if opts.get("out_file_append") else "w"
+        with open(out_file, mode, encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        assert stream is not None
+        stream.write(text)
+        stream.flush()
