@@ -92,6 +92,8 @@ class Context:
     opts: dict[str, Any]
     grains_loader: Callable[[], dict[str, Any]] | None = None
     pillar_loader: Callable[[], dict[str, Any]] | None = None
+    # Builds the file client (salt:// access) on first use; see saline.fileclient
+    fileclient_loader: Callable[[], Any] | None = None
     planning: bool = False
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("saline.modules"))
     # Salt's __context__: per-run scratch space shared by modules (e.g. the last retcode)
@@ -100,6 +102,7 @@ class Context:
     _grains: dict[str, Any] | None = None
     _pillar: dict[str, Any] | None = None
     _salt: FunctionRegistry | None = None
+    _fileclient: Any = None
 
     @property
     def grains(self) -> dict[str, Any]:
@@ -123,6 +126,18 @@ class Context:
         self._pillar = value
 
     @property
+    def fileclient(self) -> Any:
+        """The :class:`saline.fileclient.FileClient` serving ``salt://`` URLs for this context."""
+        if self._fileclient is None:
+            if self.fileclient_loader is None:
+                from saline.fileclient import LocalFileClient
+
+                self._fileclient = LocalFileClient(self.opts)
+            else:
+                self._fileclient = self.fileclient_loader()
+        return self._fileclient
+
+    @property
     def test(self) -> bool:
         return bool(self.opts.get("test"))
 
@@ -134,11 +149,10 @@ class Context:
 
     def planning_view(self) -> Context:
         """A copy of this context in which ``@action`` functions are refused."""
-        clone = Context(
-            self.opts, self.grains_loader, self.pillar_loader, True, self.log, self.scratch,
-            _grains=self._grains, _pillar=self._pillar,
+        return Context(
+            self.opts, self.grains_loader, self.pillar_loader, self.fileclient_loader, True, self.log,
+            self.scratch, _grains=self._grains, _pillar=self._pillar, _fileclient=self._fileclient,
         )
-        return clone
 
 
 class FunctionRegistry(Mapping[str, Callable[..., Any]]):
