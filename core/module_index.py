@@ -7,4 +7,5 @@ Greppable on purpose: no directory scanning at import time. Third-party modules 
 BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "test": ("saline.modules.test",),
     "sys": ("saline.modules.sysmod",),
+    "state": ("saline.modules.state",),
 }
