@@ -8,4 +8,8 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "test": ("saline.modules.test",),
     "sys": ("saline.modules.sysmod",),
     "state": ("saline.modules.state",),
+    "log": ("saline.modules.log",),
+    "user": ("saline.modules.user",),
+    "group": ("saline.modules.group",),
+    "status": ("saline.modules.status",),
 }
