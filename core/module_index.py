@@ -12,4 +12,6 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "user": ("saline.modules.user",),
     "group": ("saline.modules.group",),
     "status": ("saline.modules.status",),
+    "slsutil": ("saline.modules.slsutil",),
+    "defaults": ("saline.modules.defaults",),
 }
