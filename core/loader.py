@@ -28,6 +28,9 @@ class Function:
     name: str
     fn: Callable[..., Any]
     kind: str  # "query" or "action"
+    # An action that is read-only for some arguments (``dry_run=True``): given the context and the
+    # call's bound arguments (defaults applied), True when this call cannot change the system.
+    read_only_if: Callable[[Any, dict[str, Any]], bool] | None = None
 
     @property
     def full_name(self) -> str:
@@ -54,9 +57,11 @@ class Module:
         self.doc = doc
         self.functions: dict[str, Function] = {}
 
-    def _register(self, fn: Callable[..., Any], kind: str, name: str | None) -> Callable[..., Any]:
+    def _register(
+        self, fn: Callable[..., Any], kind: str, name: str | None, read_only_if: Any = None
+    ) -> Callable[..., Any]:
         public = name or fn.__name__.rstrip("_")
-        self.functions[public] = Function(self, public, fn, kind)
+        self.functions[public] = Function(self, public, fn, kind, read_only_if)
         return fn
 
     def query(self, fn: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
@@ -65,11 +70,21 @@ class Module:
             return lambda f: self._register(f, "query", name)
         return self._register(fn, "query", name)
 
-    def action(self, fn: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
-        """Declare a function that changes the system (refused while planning)."""
+    def action(
+        self,
+        fn: Callable[..., Any] | None = None,
+        *,
+        name: str | None = None,
+        read_only_if: Callable[[Any, dict[str, Any]], bool] | None = None,
+    ) -> Any:
+        """Declare a function that changes the system (refused while planning).
+
+        ``read_only_if(ctx, arguments)`` marks calls that cannot change anything (e.g. ``dry_run=True``):
+        those are allowed while planning.
+        """
         if fn is None:
-            return lambda f: self._register(f, "action", name)
-        return self._register(fn, "action", name)
+            return lambda f: self._register(f, "action", name, read_only_if)
+        return self._register(fn, "action", name, read_only_if)
 
     @property
     def has_condition(self) -> bool:
@@ -217,6 +232,15 @@ def bind(function: Function, ctx: Context) -> Callable[..., Any]:
 
         @functools.wraps(function.fn)
         def refused(*args: Any, **kwargs: Any) -> Any:
+            if function.read_only_if is not None:
+                try:
+                    bound = inspect.signature(function.fn).bind(ctx, *args, **kwargs)
+                except TypeError:
+                    bound = None
+                if bound is not None:
+                    bound.apply_defaults()
+                    if function.read_only_if(ctx, dict(bound.arguments)):
+                        return function.fn(ctx, *args, **kwargs)
             raise ActionRefusedError(
                 f"{function.full_name} changes the system and cannot run while planning (test=True)"
             )
