@@ -81,10 +81,15 @@ def render_highstate(ctx: Any, matches: dict[str, list[str]], *,
     return TreeRenderer(ctx).render_highstate(matches, context=context)
 
 
-def compile_low(high: dict[str, Any], opts: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The ordered low chunks of ``high`` (not modified); :class:`StateCompileError` on errors."""
+def compile_low(high: dict[str, Any], opts: dict[str, Any] | None = None, *,
+                render_errors: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The ordered low chunks of ``high`` (not modified); :class:`StateCompileError` on errors.
+
+    ``render_errors`` (from rendering ``high``) are reported together with the structural errors
+    found in ``high``, like Salt's ``state.show_lowstate`` does.
+    """
     high = copy.deepcopy(high)
-    errors: list[str] = []
+    errors: list[str] = list(render_errors)
     high, ext_errors = reconcile_extend(high)
     errors += ext_errors
     errors += verify_high(high)
@@ -104,14 +109,10 @@ def compile_low(high: dict[str, Any], opts: dict[str, Any] | None = None) -> lis
 def compile_sls(ctx: Any, mods: Any, saltenv: str = "base") -> list[dict[str, Any]]:
     """Render and compile SLS names: the chunks ``state.sls`` runs."""
     high, errors = render_high(ctx, mods, saltenv)
-    if errors:
-        raise StateCompileError(errors)
-    return compile_low(high, getattr(ctx, "opts", None))
+    return compile_low(high, getattr(ctx, "opts", None), render_errors=errors)
 
 
 def compile_highstate(ctx: Any, matches: dict[str, list[str]]) -> list[dict[str, Any]]:
     """Render and compile a top-file match result: the chunks ``state.highstate`` runs."""
     high, errors = render_highstate(ctx, matches)
-    if errors:
-        raise StateCompileError(errors)
-    return compile_low(high, getattr(ctx, "opts", None))
+    return compile_low(high, getattr(ctx, "opts", None), render_errors=errors)

@@ -122,6 +122,9 @@ def reconcile_extend(high: dict[str, Any], strict: bool = False) -> tuple[dict[s
                     )
                     continue
                 name = ids[0][0]
+            if not isinstance(high[name], dict):
+                errors.append(f"Cannot extend ID '{name}' in '{env}:{sls}': it is not a dictionary")
+                continue
             if body.get("__sls__") in _excluded_sls(high):
                 continue
             for state, run in body.items():
