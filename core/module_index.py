@@ -13,5 +13,7 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "group": ("saline.modules.group",),
     "status": ("saline.modules.status",),
     "slsutil": ("saline.modules.slsutil",),
+    "pkg": ("saline.modules.pkg_apt",),
     "defaults": ("saline.modules.defaults",),
+    "cmd": ("saline.modules.cmd",),
 }
