@@ -6,7 +6,11 @@ import importlib
 
 from saline.states.api import StateModule
 
-BUILTIN_STATES: dict[str, str] = {}
+BUILTIN_STATES: dict[str, str] = {
+    "test": "saline.states.test",
+    "cmd": "saline.states.cmd",
+    "module": "saline.states.module",
+}
 
 _loaded: dict[str, StateModule] = {}
 
