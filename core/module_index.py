@@ -16,4 +16,5 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "pkg": ("saline.modules.pkg_apt",),
     "defaults": ("saline.modules.defaults",),
     "cmd": ("saline.modules.cmd",),
+    "file": ("saline.modules.file",),
 }
