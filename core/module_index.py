@@ -15,6 +15,7 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "slsutil": ("saline.modules.slsutil",),
     "pkg": ("saline.modules.pkg_apt",),
     "defaults": ("saline.modules.defaults",),
+    "grains": ("saline.modules.grains",),
     "cmd": ("saline.modules.cmd",),
     "file": ("saline.modules.file",),
 }
