@@ -8,15 +8,27 @@ grains from the grains file (``grains_file``, else ``<config_dir>/grains``) and 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any
 
 from saline.minion.grains.core import HostFacts, core_grains
-from saline.modules.grains import grains_file_path
 
 log = logging.getLogger(__name__)
 
 __all__ = ["HostFacts", "collect", "core_grains", "grains_file_path", "read_grains_file", "static_grains"]
+
+
+def grains_file_path(opts: Mapping[str, Any]) -> str:
+    """Where static grains live: the ``grains_file`` option, else ``grains`` beside the config.
+
+    (``saline.modules.grains`` applies the same rule; not imported here to keep collection lean.)
+    """
+    configured = opts.get("grains_file")
+    if configured:
+        return str(configured)
+    conf_dir = opts.get("config_dir") or os.path.dirname(str(opts.get("conf_file") or "")) or "/etc/saline"
+    return os.path.join(str(conf_dir), "grains")
 
 
 def read_grains_file(path: str) -> dict[str, Any]:

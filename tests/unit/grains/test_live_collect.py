@@ -137,3 +137,12 @@ def test_bad_grains_file_is_skipped_with_a_warning(tmp_path: Path, content: str,
     (tmp_path / "grains").write_text(content)
     assert static_grains({"config_dir": str(tmp_path), "grains": {"x": 1}}) == {"x": 1}
     assert "grains file" in caplog.text.lower()
+
+
+def test_collector_and_module_agree_on_the_grains_file() -> None:
+    from saline.minion.grains import grains_file_path as minion_path
+    from saline.modules.grains import grains_file_path as module_path
+
+    for opts in ({"config_dir": "/etc/x"}, {"conf_file": "/etc/y/minion"},
+                 {"grains_file": "/g", "config_dir": "/c"}, {}):
+        assert minion_path(opts) == module_path(opts)
