@@ -176,7 +176,8 @@ def run(ctx: Any, name: str, cwd: str | None = None, root: str | None = None, ru
 
 @st.state
 def script(ctx: Any, name: str, source: str | None = None, template: str | None = None,
-           cwd: str | None = None, runas: str | None = None, shell: str | None = None, env: Any = None, stateful: Any = False,
+           cwd: str | None = None, runas: str | None = None, shell: str | None = None, env: Any = None,
+           stateful: Any = False,
            umask: Any = None, timeout: Any = None, ignore_timeout: bool = False, use_vt: bool = False,
            output_loglevel: str = "debug", hide_output: bool = False, defaults: Any = None,
            context: Any = None, success_retcodes: Any = None, success_stdout: Any = None,

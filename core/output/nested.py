@@ -33,8 +33,8 @@ class _Nested:
         elif isinstance(value, (list, tuple, set, frozenset)):
             for item in value:
                 if isinstance(item, (dict, list, tuple, set, frozenset)):
-                    out.append(f"{pad}{c['LIGHT_GREEN']}|_{c['ENDC']}")
-                    self.display(item, indent + 2, "", out)
+                    out.append(f"{pad}{c['GREEN']}|_{c['ENDC']}")
+                    self.display(item, indent + 2, "" if isinstance(item, dict) else "- ", out)
                 else:
                     self.display(item, indent, "- ", out)
         elif isinstance(value, dict):
@@ -42,7 +42,7 @@ class _Nested:
                 out.append(f"{pad}{c['CYAN']}----------{c['ENDC']}")
             for key in _sorted_keys(value):
                 val = value[key]
-                out.append(f"{pad}{c['CYAN']}{prefix}{key}:{c['ENDC']}")
+                out.append(f"{pad}{c['CYAN']}{prefix}{key}{c['ENDC']}:")
                 self.display(val, indent + 4, "", out)
         else:
             out.append(f"{pad}{c['GREEN']}{prefix}{value}{c['ENDC']}")

@@ -113,6 +113,23 @@ class Runner:
         self.call_listen()
         return self.running
 
+    def run_ids(self, chunks: list[dict[str, Any]], id_: str) -> dict[str, dict[str, Any]]:
+        """Run only the chunks with ``__id__ == id_`` (and what they require): ``state.sls_id``."""
+        self.chunks = order_chunks(copy.deepcopy(list(chunks)))
+        results: dict[str, dict[str, Any]] = {}
+        for low in self.chunks:
+            if low.get("__id__") != id_:
+                continue
+            self.running = {}
+            try:
+                self.call_chunk(low)
+            except _Failhard:
+                pass
+            self.reconcile(wait=True)
+            results.update(self.running)
+        self.running = results
+        return results
+
     def call_chunks(self, chunks: list[dict[str, Any]]) -> None:
         for low in chunks:
             tag = gen_tag(low)
