@@ -98,7 +98,7 @@ def _format_host(host: Any, data: Any, opts: dict[str, Any]) -> tuple[str, bool]
     rdurations: list[float] = []
     pdurations: list[float] = []
 
-    if isinstance(data, bool) or isinstance(data, int):
+    if isinstance(data, (bool, int)):
         nchanges = 1
         hstrs.append(f"{hcolor}    {data}{c['ENDC']}")
         hcolor = c["CYAN"]
@@ -155,7 +155,7 @@ def _format_host(host: Any, data: Any, opts: dict[str, Any]) -> tuple[str, bool]
             mode = str(opts.get("state_output") or "full").lower()
             comps = tname.split("_|-")
             if len(comps) < 4:
-                comps = (comps + ["", "", "", ""])[:4]
+                comps = [*comps, "", "", "", ""][:4]
             if mode.endswith("_id"):
                 comps[2] = comps[1]
             if (mode.startswith("terse") or (mode.startswith("mixed") and ret["result"] is not False)
