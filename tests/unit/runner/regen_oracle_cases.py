@@ -22,7 +22,8 @@ import yaml
 HERE = pathlib.Path(__file__).resolve().parent
 CASES = HERE.parent.parent / "cases" / "runner"
 VENV = pathlib.Path.home() / ".cache" / "saline-oracle" / "salt-venv"
-COMPILE = pathlib.Path(os.environ.get("SALINE_SHARED", HERE.parents[3] / "shared")) / "oracle" / "compile_with_salt.py"
+SHARED = pathlib.Path(os.environ.get("SALINE_SHARED", HERE.parents[3] / "shared"))
+COMPILE = SHARED / "oracle" / "compile_with_salt.py"
 
 
 def normalise(result: dict) -> dict:

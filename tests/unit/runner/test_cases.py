@@ -13,7 +13,6 @@ import re
 
 import pytest
 import yaml
-
 from saline.loader import Context
 from saline.states.engine.runner import run_chunks
 
