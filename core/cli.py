@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 LOG_LEVELS = {
@@ -22,21 +23,46 @@ class SalineArgumentParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def setup_logging(level: str, log_file: str | None = None) -> None:
-    """Log to stderr (never stdout: stdout belongs to the outputter)."""
-    numeric = LOG_LEVELS.get(str(level).lower(), logging.WARNING)
+def setup_logging(level: str, log_file: str | None = None, file_level: str | None = None) -> None:
+    """Log to stderr (never stdout: stdout belongs to the outputter) and optionally to ``log_file``.
+
+    The log file is opened only when its directory exists (a CLI must not fail because
+    /var/log/saline is missing); ``file_level`` defaults to ``level``.
+    """
+    console_level = LOG_LEVELS.get(str(level).lower(), logging.WARNING)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("[%(levelname)-8s] %(message)s"))
+    handler.setLevel(console_level)
     root = logging.getLogger()
+    for old in root.handlers:
+        if isinstance(old, logging.FileHandler):
+            old.close()
     root.handlers[:] = [handler]
-    root.setLevel(numeric)
-    if log_file:
-        try:
-            file_handler = logging.FileHandler(log_file)
-        except OSError:
-            return
-        file_handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s][%(levelname)-8s] %(message)s"))
-        root.addHandler(file_handler)
+    root.setLevel(console_level)
+    if not log_file or not os.path.isdir(os.path.dirname(os.path.abspath(log_file))):
+        return
+    file_numeric = LOG_LEVELS.get(str(file_level or level).lower(), logging.WARNING)
+    try:
+        file_handler = logging.FileHandler(log_file, delay=True)
+    except OSError:
+        return
+    file_handler.setFormatter(
+        logging.Formatter("%(asctime)s [%(name)-17s][%(levelname)-8s][%(process)d] %(message)s")
+    )
+    file_handler.setLevel(file_numeric)
+    root.addHandler(file_handler)
+    root.setLevel(min(console_level, file_numeric))
+
+
+def add_logging_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("Logging Options")
+    levels = [k for k in LOG_LEVELS if k != "profile"] + ["profile"]
+    group.add_argument("-l", "--log-level", dest="log_level", choices=levels, metavar="LEVEL",
+                       help=f"console log level, one of {', '.join(levels)} (default warning)")
+    group.add_argument("--log-file", dest="log_file", metavar="FILE",
+                       help="log file (default: the log_file option)")
+    group.add_argument("--log-file-level", dest="log_level_logfile", choices=levels, metavar="LEVEL",
+                       help="log level of the log file (default: the console level)")
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:

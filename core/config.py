@@ -1,8 +1,13 @@
-"""Typed configuration options and loading of YAML config files.
+"""Typed configuration options and loading of YAML config files (see docs/configuration.md).
 
-Option names and meanings follow Salt's so existing config files keep working. Unknown
-keys give a warning naming the file and key; an option of the wrong type is an error naming
-file, key and expected type. Salt options Saline does not implement are accepted with a warning.
+Option names and meanings follow Salt's so existing config files keep working:
+``<config_dir>/<role>`` then ``<config_dir>/<role>.d/*.conf`` (sorted) and any ``include:`` globs,
+later files overriding earlier ones, then command-line overrides. ``config_dir`` is ``-c DIR``,
+else ``$SALINE_CONFIG_DIR``, else ``/etc/saline``. Every path option is placed under ``root_dir``.
+
+Unknown keys and Salt options Saline does not implement are warnings on stderr naming the file and
+key (never errors: a Salt config file must keep working); an option of the wrong type and invalid
+YAML are errors naming the file, key / line and what was expected.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from saline.errors import ConfigError
 log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG_DIR = "/etc/saline"
+CONFIG_DIR_ENV = "SALINE_CONFIG_DIR"
 
 
 @dataclass(frozen=True)
@@ -39,15 +45,19 @@ COMMON_OPTIONS: dict[str, Option] = {
     "root_dir": _opt(str, "/", doc="prefix for every path option"),
     "user": _opt(str, "root"),
     "log_level": _opt(str, "warning"),
+    "log_level_logfile": _opt((str, _NONE), None),
     "log_file": _opt(str, "", path=True),
     "log_fmt_console": _opt(str, "[%(levelname)-8s] %(message)s"),
     "cachedir": _opt(str, "", path=True),
     "pki_dir": _opt(str, "", path=True),
     "sock_dir": _opt(str, "", path=True),
     "pidfile": _opt(str, "", path=True),
+    "include": _opt((str, list), []),
+    "default_include": _opt(str, ""),
     "file_roots": _opt(dict, {"base": ["/srv/salt"]}),
     "pillar_roots": _opt(dict, {"base": ["/srv/pillar"]}),
     "state_top": _opt(str, "top.sls"),
+    "state_top_saltenv": _opt((str, _NONE), None),
     "top_file_merging_strategy": _opt(str, "merge"),
     "env_order": _opt(list, []),
     "default_top": _opt(str, "base"),
@@ -56,24 +66,42 @@ COMMON_OPTIONS: dict[str, Option] = {
     "state_auto_order": _opt(bool, True),
     "state_output": _opt(str, "full"),
     "state_verbose": _opt(bool, True),
+    "state_output_diff": _opt(bool, False),
+    "state_output_profile": _opt(bool, True),
+    "state_output_pct": _opt(bool, False),
+    "state_queue": _opt((bool, int), False),
+    "disabled_requisites": _opt((list, str), []),
+    "nodegroups": _opt(dict, {}),
     "pillar_source_merging_strategy": _opt(str, "smart"),
     "pillar_merge_lists": _opt(bool, False),
+    "pillar_safe_render_error": _opt(bool, True),
+    "pillar_includes_override_sls": _opt(bool, False),
+    "pillar_opts": _opt(bool, False),
+    "pillarenv_from_saltenv": _opt(bool, False),
     "pillar": _opt(dict, {}),
     "saltenv": _opt((str, _NONE), None),
     "pillarenv": _opt((str, _NONE), None),
+    "lock_saltenv": _opt(bool, False),
     "test": _opt(bool, False),
     "color": _opt(bool, True),
     "output": _opt((str, _NONE), None),
     "output_indent": _opt((int, _NONE), None),
     "interface": _opt(str, "0.0.0.0"),
+    "ipv6": _opt((bool, _NONE), None),
     "publish_port": _opt(int, 4505),
     "ret_port": _opt(int, 4506),
     "fileserver_backend": _opt(list, ["roots"]),
     "gitfs_remotes": _opt(list, []),
     "gitfs_base": _opt(str, "master"),
+    "gitfs_root": _opt(str, ""),
+    "gitfs_mountpoint": _opt(str, ""),
     "jinja_trim_blocks": _opt(bool, False),
     "jinja_lstrip_blocks": _opt(bool, False),
-    "timeout": _opt(int, 5),
+    "jinja_env": _opt(dict, {}),
+    "jinja_sls_env": _opt(dict, {}),
+    "allow_undefined": _opt(bool, False),
+    "timeout": _opt((int, float), 5),
+    "hash_type": _opt(str, "sha256"),
 }
 
 MINION_OPTIONS: dict[str, Option] = {
@@ -90,25 +118,46 @@ MINION_OPTIONS: dict[str, Option] = {
     "append_domain": _opt(str, ""),
     "multiprocessing": _opt(bool, False),
     "retcode_passthrough": _opt(bool, False),
+    "shell": _opt((str, _NONE), None),
+    "auth_timeout": _opt(int, 5),
+    "auth_tries": _opt(int, 7),
+}
+
+MASTER_OPTIONS: dict[str, Option] = {
+    **COMMON_OPTIONS,
+    "id": _opt((str, _NONE), None),
+    "auto_accept": _opt(bool, False),
+    "autosign_file": _opt(str, "", path=True),
+    "autoreject_file": _opt(str, "", path=True),
+    "keep_jobs": _opt(int, 24),
+    "worker_threads": _opt(int, 5),
+    "conf_file": _opt(str, ""),
 }
 
 # Salt options that Saline accepts but does not implement yet: a warning, never an error.
 SALT_ONLY_OPTIONS = frozenset(
     {
-        "gather_job_timeout", "acceptance_wait_time", "acceptance_wait_time_max", "log_level_logfile",
-        "random_reauth_delay", "recon_default", "recon_max", "recon_randomize", "auth_timeout",
-        "auth_tries", "hash_type", "ipv6", "mine_functions", "mine_interval", "schedule",
+        "gather_job_timeout", "acceptance_wait_time", "acceptance_wait_time_max", "random_reauth_delay",
+        "recon_default", "recon_max", "recon_randomize", "mine_functions", "mine_interval", "schedule",
         "startup_states", "top_file", "enable_gpu_grains", "grains_refresh_every", "module_dirs",
         "extension_modules", "return", "returner_dirs", "state_events", "tcp_keepalive",
-        "keysize", "transport", "worker_threads", "minion_id_caching", "open_mode", "loop_interval",
+        "tcp_keepalive_idle", "keysize", "transport", "minion_id_caching", "open_mode", "loop_interval",
         "master_type", "rejected_retry", "ping_interval", "autoload_dynamic_modules",
-        "clean_dynamic_modules", "disable_modules", "disable_returners", "providers",
-        "jinja_env", "jinja_sls_env", "state_aggregate", "lock_saltenv", "file_ignore_regex",
-        "file_ignore_glob", "fileserver_limit_traversal", "use_superseded",
+        "clean_dynamic_modules", "disable_modules", "disable_returners", "providers", "state_aggregate",
+        "file_ignore_regex", "file_ignore_glob", "fileserver_limit_traversal", "use_superseded",
+        "log_fmt_logfile", "log_datefmt", "log_datefmt_logfile", "log_granular_levels", "cache_jobs",
+        "minion_pillar_cache", "pillar_cache", "master_alive_interval", "master_tries", "retry_dns",
+        "sudo_user", "backup_mode", "cache_sreqs", "event_return", "job_cache", "ext_pillar",
+        "ext_job_cache", "master_job_cache", "max_open_files", "sign_pub_messages", "verify_env",
+        "permissive_pki_access", "enable_fqdns_grains", "file_recv", "presence_events", "reactor",
+        "state_output_exclude", "state_verbose_exclude", "utils_dirs", "winrepo_dir", "zmq_filtering",
     }
 )
 
-_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", dict: "mapping", list: "list", _NONE: "null"}
+_TYPE_NAMES = {
+    str: "a string", int: "an integer", float: "a number", bool: "a boolean (true or false)",
+    dict: "a mapping", list: "a list", _NONE: "null",
+}
 
 
 def _type_label(types: tuple[type, ...]) -> str:
@@ -117,40 +166,65 @@ def _type_label(types: tuple[type, ...]) -> str:
 
 def check_value(key: str, value: Any, option: Option, source: str) -> Any:
     """Return ``value`` if it has the option's type, else raise a ConfigError naming everything."""
-    if isinstance(value, bool) and bool not in option.types:
-        ok = False
-    elif isinstance(value, int) and not isinstance(value, bool) and float in option.types:
+    if isinstance(value, bool):
+        ok = bool in option.types  # YAML `yes` is not an integer here
+    elif isinstance(value, int) and float in option.types:
         ok = True
     else:
         ok = isinstance(value, option.types)
-    if not ok:
-        # Salt accepts a single string where a list is expected for a few options
-        if list in option.types and isinstance(value, str):
-            return [value]
-        raise ConfigError(
-            f"{source}: option '{key}' must be a {_type_label(option.types)}, "
-            f"got {type(value).__name__} {value!r}"
-        )
-    return value
+    if ok:
+        return value
+    if list in option.types and isinstance(value, str):
+        return [value]  # Salt accepts one string where a list is expected
+    shown = "null" if value is None else f"{_yaml_type(value)} {value!r}"
+    raise ConfigError(f"{source}: option '{key}' must be {_type_label(option.types)}, got {shown}")
+
+
+def _yaml_type(value: Any) -> str:
+    for kind in (bool, int, float, str, dict, list):
+        if isinstance(value, kind):
+            return _TYPE_NAMES[kind].split(" ")[1]
+    return type(value).__name__
 
 
 def read_yaml_config(path: str) -> dict[str, Any]:
+    """The mapping in config file ``path`` ({} when missing or empty); ConfigError when invalid."""
     import yaml
+    from saline.yamlload import safe_load
 
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except FileNotFoundError:
+            text = fh.read()
+    except (FileNotFoundError, NotADirectoryError):
         return {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        data = safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(_yaml_error(path, exc)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the configuration must be a mapping of option names to values")
+        raise ConfigError(f"{path}: the configuration must be a mapping of option names to values, "
+                          f"not {_yaml_type(data)}")
     return data
+
+
+def _yaml_error(path: str, exc: Any) -> str:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = str(getattr(exc, "problem", None) or exc)
+    if problem.startswith("found conflicting ID "):
+        problem = "duplicate key " + problem.removeprefix("found conflicting ID ")
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None and context_mark is not mark:
+        context = f"{context} started at line {context_mark.line + 1}"
+    detail = f"{problem} ({context})" if context else problem
+    return f"{path}: invalid YAML{where}: {detail}"
 
 
 def _default_paths(role: str) -> dict[str, str]:
@@ -160,14 +234,28 @@ def _default_paths(role: str) -> dict[str, str]:
         "sock_dir": f"/var/run/saline/{role}",
         "log_file": f"/var/log/saline/{role}",
         "pidfile": f"/var/run/saline-{role}.pid",
-        "grains_file": "",
     }
 
 
-def _under_root(root_dir: str, path: str) -> str:
-    if not path or root_dir in ("", "/") or path.startswith(root_dir.rstrip("/") + "/"):
+def under_root(root_dir: str, path: str) -> str:
+    """``path`` placed under ``root_dir`` (unchanged when already there, empty, or root is ``/``)."""
+    if not path or root_dir in ("", "/"):
         return path
-    return os.path.join(root_dir, path.lstrip("/"))
+    root = root_dir.rstrip("/")
+    if path == root or path.startswith(root + "/"):
+        return path
+    return os.path.join(root, path.lstrip("/"))
+
+
+def config_files(role: str, config_dir: str, include: Any = None) -> list[str]:
+    """The files read for ``role``, in order: main file, ``<role>.d/*.conf``, then ``include`` globs."""
+    files = [os.path.join(config_dir, role)]
+    files += sorted(glob.glob(os.path.join(config_dir, f"{role}.d", "*.conf")))
+    patterns = [include] if isinstance(include, str) else list(include or [])
+    for pattern in patterns:
+        pattern = os.path.join(config_dir, os.path.expanduser(str(pattern)))
+        files += [f for f in sorted(glob.glob(pattern)) if f not in files]
+    return files
 
 
 def load_config(
@@ -177,42 +265,46 @@ def load_config(
     schema: dict[str, Option] | None = None,
 ) -> dict[str, Any]:
     """Load ``<config_dir>/<role>`` and ``<role>.d/*.conf`` over the defaults, then ``overrides``."""
-    schema = schema if schema is not None else MINION_OPTIONS
-    config_dir = config_dir or os.environ.get("SALINE_CONFIG_DIR") or DEFAULT_CONFIG_DIR
+    if schema is None:
+        schema = MASTER_OPTIONS if role == "master" else MINION_OPTIONS
+    explicit_dir = config_dir or os.environ.get(CONFIG_DIR_ENV)
+    config_dir = explicit_dir or DEFAULT_CONFIG_DIR
+    if explicit_dir and not os.path.isdir(config_dir):
+        log.warning("configuration directory %s does not exist; using the defaults", config_dir)
     main_file = os.path.join(config_dir, role)
-    files = [main_file, *sorted(glob.glob(os.path.join(config_dir, f"{role}.d", "*.conf")))]
     opts: dict[str, Any] = {k: _copy(o.default) for k, o in schema.items()}
     opts.update({k: v for k, v in _default_paths(role).items() if k in schema})
-    explicit: set[str] = set()
-    for path in files:
-        for key, value in read_yaml_config(path).items():
-            _merge_option(opts, explicit, str(key), value, schema, path)
+    main = read_yaml_config(main_file)
+    include = main.get("include")
+    if include is not None:
+        include = check_value("include", include, schema.get("include", _opt((str, list), [])), main_file)
+    for path in config_files(role, config_dir, include):
+        data = main if path == main_file else read_yaml_config(path)
+        for key, value in data.items():
+            _merge_option(opts, str(key), value, schema, path)
     for key, value in (overrides or {}).items():
-        _merge_option(opts, explicit, key, value, schema, "command line")
+        _merge_option(opts, key, value, schema, "command line")
     opts["conf_file"] = main_file
     opts["config_dir"] = config_dir
     root = opts.get("root_dir") or "/"
     for key, option in schema.items():
         if option.path and isinstance(opts.get(key), str):
-            opts[key] = _under_root(root, opts[key])
+            opts[key] = under_root(root, opts[key])
     if role == "minion" and not opts.get("id"):
         opts["id"] = default_minion_id()
     return opts
 
 
-def _merge_option(
-    opts: dict[str, Any], explicit: set[str], key: str, value: Any, schema: dict[str, Option], source: str
-) -> None:
+def _merge_option(opts: dict[str, Any], key: str, value: Any, schema: dict[str, Option], source: str) -> None:
     option = schema.get(key)
     if option is None:
         if key in SALT_ONLY_OPTIONS:
             log.warning("%s: option '%s' is a Salt option Saline does not implement; ignored", source, key)
         else:
             log.warning("%s: unknown option '%s'; ignored", source, key)
-        opts[key] = value
+        opts[key] = value  # kept: third-party modules may read their own options
         return
     opts[key] = check_value(key, value, option, source)
-    explicit.add(key)
 
 
 def _copy(value: Any) -> Any:
