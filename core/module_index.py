@@ -18,4 +18,6 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "grains": ("saline.modules.grains",),
     "cmd": ("saline.modules.cmd",),
     "file": ("saline.modules.file",),
+    "pillar": ("saline.modules.pillar",),
+    "config": ("saline.modules.config",),
 }
