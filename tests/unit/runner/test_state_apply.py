@@ -121,16 +121,20 @@ def _renderers_ready() -> bool:
 
 
 @pytest.mark.skipif(not _renderers_ready(), reason="the SLS renderers are not installed yet")
-def test_sls_run_with_pillar_override_exclude_and_sls_id(tmp_path: Path) -> None:
+def test_sls_run_with_exclude_and_sls_id(tmp_path: Path) -> None:
     conf = _config(tmp_path)
     (tmp_path / "tree" / "demo.sls").write_text(
-        "first:\n  test.succeed_with_changes:\n    - name: {{ pillar.get('label', 'none') }}\n"
+        "first:\n  test.succeed_with_changes:\n    - name: {{ 'lbl' if opts.get('test') else 'none' }}\n"
         "second:\n  test.nop:\n    - require:\n      - test: first\n"
         "third:\n  test.fail_without_changes\n")
-    proc = _call(conf, "--out", "json", "state.apply", "demo", "pillar={label: lbl}", "exclude=[{id: third}]")
-    assert proc.returncode == 0, proc.stderr
+    proc = _call(conf, "--out", "json", "state.apply", "demo", "test=True", "exclude=[{id: third}]")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     results = json.loads(proc.stdout)["local"]
     assert sorted(results) == ["test_|-first_|-lbl_|-succeed_with_changes", "test_|-second_|-second_|-nop"]
+    assert results["test_|-first_|-lbl_|-succeed_with_changes"]["result"] is None
+    proc = _call(conf, "--out", "json", "state.apply", "demo", "--retcode-passthrough")
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout)["local"]["test_|-third_|-third_|-fail_without_changes"]["result"] is False
     proc = _call(conf, "--out", "json", "state.sls_id", "second", "demo")
     assert sorted(json.loads(proc.stdout)["local"]) == [
         "test_|-first_|-none_|-succeed_with_changes", "test_|-second_|-second_|-nop"]
