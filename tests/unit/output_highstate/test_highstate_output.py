@@ -12,7 +12,6 @@ import pathlib
 
 import pytest
 import yaml
-
 from saline.output import render
 
 GOLDEN = pathlib.Path(__file__).resolve().parent / "golden"
