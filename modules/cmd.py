@@ -233,6 +233,99 @@ def retcode(
     return int(_run(ctx, "retcode", cmd, kwargs, **options)["retcode"])
 
 
+def _mount_pseudo(root: str, binds: Any) -> list[str]:
+    """Mount /dev, /proc, /sys and ``binds`` into ``root`` where missing; the mount points mounted."""
+    wanted = [("devtmpfs", "dev", "devtmpfs"), ("proc", "proc", "proc"), ("sysfs", "sys", "sysfs")]
+    done = []
+    for source, rel, fstype in wanted:
+        target = os.path.join(root, rel)
+        if os.path.isdir(target) and not os.path.ismount(target) and _mount(["mount", "-t", fstype, source, target]):
+            done.append(target)
+    for bind in ([binds] if isinstance(binds, str) else binds or []):
+        target = os.path.join(root, str(bind).lstrip("/"))
+        if os.path.isdir(str(bind)) and not os.path.ismount(target):
+            os.makedirs(target, exist_ok=True)
+            if _mount(["mount", "--bind", str(bind), target]):
+                done.append(target)
+    return done
+
+
+def _mount(argv: list[str]) -> bool:
+    try:
+        ret = process.run_command(argv, output_loglevel="quiet", ignore_retcode=True)
+    except CommandExecutionError as exc:
+        log.warning("cmd.run_chroot: %s", exc)
+        return False
+    if ret["retcode"] != 0:
+        log.warning("cmd.run_chroot: '%s' failed: %s", " ".join(argv), ret["stderr"] or ret["stdout"])
+    return ret["retcode"] == 0
+
+
+def _unmount(mounted: list[str]) -> None:
+    for target in reversed(mounted):
+        ret = process.run_command(["umount", target], output_loglevel="quiet", ignore_retcode=True)
+        if ret["retcode"] != 0:
+            process.run_command(["umount", "-l", target], output_loglevel="quiet", ignore_retcode=True)
+
+
+def _kill_inside(root: str) -> None:
+    """SIGKILL processes whose root directory is (inside) ``root`` - leftovers of the command."""
+    import signal
+
+    real = os.path.realpath(root)
+    if real == "/":
+        return  # every process lives there: nothing is a leftover of the command
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            link = os.path.realpath(f"/proc/{entry}/root")
+        except OSError:
+            continue
+        if link == real or link.startswith(real + os.sep):
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+
+@mod.action
+def run_chroot(
+    ctx: Context, root: str, cmd: Any, cwd: str | None = None, stdin: str | None = None,
+    runas: str | None = None, group: str | None = None, shell: str = "/bin/sh", python_shell: bool = True,
+    binds: Any = None, env: Any = None, clean_env: bool = False, rstrip: bool = True, umask: Any = None,
+    output_encoding: str | None = None, output_loglevel: str = "quiet", hide_output: bool = False,
+    timeout: float | None = None, reset_system_locale: bool = True, ignore_retcode: bool = False,
+    success_retcodes: Any = None, success_stdout: Any = None, success_stderr: Any = None, **kwargs: Any,
+) -> dict[str, Any]:
+    """Run ``cmd`` inside the chroot ``root`` through its shell; return ``cmd.run_all``'s dict.
+
+    Like Salt: ``/dev``, ``/proc`` and ``/sys`` (and each path in ``binds``) are mounted into the chroot
+    for the command when they are not already (best effort: a mount that fails is logged and skipped),
+    the chroot's ``/bin/bash`` is used when present (else ``/bin/sh``), processes left running inside
+    the chroot afterwards are killed, and what was mounted is unmounted again.
+
+    CLI Example: ``saline-call --local cmd.run_chroot /var/lib/machines/deb 'apt-get -q update'``
+    """
+    root = str(root)
+    if not os.path.isdir(root):
+        raise CommandExecutionError(f"Chroot root directory {root} does not exist")
+    mounted = _mount_pseudo(root, binds)
+    try:
+        inner = "/bin/bash" if os.path.isfile(os.path.join(root, "bin/bash")) else "/bin/sh"
+        text = cmd if isinstance(cmd, str) else " ".join(str(part) for part in cmd)
+        options = _common(cwd, stdin, runas, group, None, False, env, clean_env, rstrip, umask,
+                          output_encoding, output_loglevel, hide_output, timeout, reset_system_locale,
+                          ignore_retcode, None, success_retcodes, success_stdout, success_stderr, False)
+        ret = _run(ctx, "run_chroot", ["chroot", root, inner, "-c", text], kwargs, **options)
+    finally:
+        _kill_inside(root)
+        _unmount(mounted)
+    if hide_output:
+        ret["stdout"] = ret["stderr"] = ""
+    return ret
+
+
 # ---- scripts ----------------------------------------------------------------------------------
 
 
