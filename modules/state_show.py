@@ -35,29 +35,34 @@ def _sls_context(ctx: Any, kwargs: dict[str, Any], test: Any = None) -> Any:
         opts["pillarenv"] = str(kwargs["pillarenv"])
     if test is not None or "test" in kwargs:
         opts["test"] = bool(test if test is not None else kwargs.get("test"))
-    new = Context(opts, ctx.grains_loader, ctx.pillar_loader, ctx.fileclient_loader, ctx.planning,
-                  ctx.log, ctx.scratch)
+    new = Context(opts, grains_loader=ctx.grains_loader, pillar_loader=ctx.pillar_loader,
+                  fileclient_loader=ctx.fileclient_loader, planning=ctx.planning, log=ctx.log,
+                  scratch=ctx.scratch, pillar_compiler=ctx.pillar_compiler)
     new.grains = ctx.grains
-    pillar = ctx.pillar
-    if pillar_override:
-        from saline.dictupdate import merge_recurse
-
-        pillar = merge_recurse(pillar, pillar_override)
-    new.pillar = pillar
     new._fileclient = ctx._fileclient
-    _check_pillar(new)
+    pillarenv = kwargs.get("pillarenv")
+    if pillarenv is None and opts.get("pillarenv_from_saltenv") and saltenv is not None:
+        pillarenv = saltenv
+    if pillar_override or pillarenv is not None:
+        from saline.modules.pillar import fresh_pillar
+
+        new.pillar = fresh_pillar(ctx, pillarenv=None if pillarenv is None else str(pillarenv),
+                                  saltenv=opts.get("saltenv"), override=pillar_override)
+    else:
+        new.pillar = ctx.pillar
+    _check_pillar(new, ctx)
     return new
 
 
-def _check_pillar(ctx: Any) -> None:
+def _check_pillar(ctx: Any, outer: Any) -> None:
     errors = ctx.pillar.get("_errors") if isinstance(ctx.pillar, dict) else None
     if errors:
-        ctx.retcode = 5
+        outer.retcode = 5
         lines = "\n".join(f"- {err}" for err in errors)
         raise CommandExecutionError(f"Pillar failed to render. Additional info follows:\n{lines}")
 
 
-def _failed(ctx: Any, outer: Any, errors: list[str]) -> list[str]:
+def _failed(outer: Any, errors: list[str]) -> list[str]:
     outer.retcode = EX_STATE_COMPILER_ERROR
     return list(errors)
 
@@ -80,7 +85,7 @@ def _compiled(ctx: Any, outer: Any, render: Callable[[], tuple[dict[str, Any], l
     try:
         return compile_low(high, ctx.opts, render_errors=errors)
     except StateCompileError as exc:
-        return _failed(ctx, outer, exc.errors)
+        return _failed(outer, exc.errors)
 
 
 @mod.query
@@ -103,7 +108,7 @@ def show_sls(ctx: Any, mods: Any, test: Any = None, queue: Any = False, **kwargs
     high, errors = render_high(sctx, mods, _saltenv(sctx))
     errors += verify_high(high)
     if errors:
-        return _failed(sctx, ctx, errors)
+        return _failed(ctx, errors)
     return high
 
 
@@ -163,7 +168,7 @@ def show_top(ctx: Any, queue: Any = False, **kwargs: Any) -> Any:
     sctx = _sls_context(ctx, kwargs)
     matches, errors = _top(sctx)
     if errors:
-        return _failed(sctx, ctx, errors)
+        return _failed(ctx, errors)
     return matches
 
 
@@ -184,7 +189,7 @@ def show_highstate(ctx: Any, queue: Any = False, **kwargs: Any) -> Any:
     high, render_errors = render_highstate(sctx, matches)
     errors += render_errors
     if errors:
-        return _failed(sctx, ctx, errors)
+        return _failed(ctx, errors)
     return high
 
 
@@ -235,7 +240,7 @@ def show_state_usage(ctx: Any, queue: Any = False, **kwargs: Any) -> Any:
     sctx = _sls_context(ctx, kwargs)
     matches, errors = _top(sctx)
     if errors:
-        return _failed(sctx, ctx, errors)
+        return _failed(ctx, errors)
     tree = TreeRenderer(sctx)
     usage: dict[str, Any] = {}
     for saltenv in sorted(tree.envs()):
