@@ -360,6 +360,31 @@ def chown(ctx: Context, path: str, user: Any, group: Any) -> str | None:
 
 
 @mod.action
+def lchown(ctx: Context, path: str, user: Any, group: Any) -> str | None:
+    """Like ``file.chown`` but a symlink itself is changed, not its target.
+
+    CLI Example: ``saline-call --local file.lchown /etc/alternatives/editor root root``
+    """
+    path = expand(path)
+    uid: Any = -1 if user in (None, "") else user_to_uid(ctx, user)
+    gid: Any = -1
+    if group not in (None, ""):
+        from saline.modules.file import group_to_gid
+
+        gid = group_to_gid(ctx, group)
+    err = ("User does not exist\n" if uid == "" else "") + ("Group does not exist\n" if gid == "" else "")
+    if not os.path.lexists(path):
+        err += "File not found"
+    if err:
+        return err
+    try:
+        os.lchown(path, uid, gid)
+    except OSError as exc:
+        raise CommandExecutionError(f"Cannot change owner of {path}: {exc.strerror or exc}") from None
+    return None
+
+
+@mod.action
 def chgrp(ctx: Context, path: str, group: Any) -> str | None:
     """Set the group of ``path`` (a name or gid); returns like ``file.chown``.
 

@@ -24,7 +24,7 @@ def test_queries_and_actions_are_classified() -> None:
                "contains_regex", "contains_glob", "search", "check_hash", "get_diff", "source_list", "is_link",
                "readlink", "plan_replace", "plan_blockreplace", "plan_line", "plan_comment", "sed_contains"}
     actions = {"write", "append", "prepend", "touch", "mkdir", "makedirs", "makedirs_perms", "remove", "rename",
-               "copy", "symlink", "chown", "chgrp", "set_mode", "replace", "blockreplace", "line", "comment",
+               "copy", "symlink", "chown", "lchown", "chgrp", "set_mode", "replace", "blockreplace", "line", "comment",
                "uncomment", "comment_line", "sed", "find"}
     assert {n for n in queries if kinds[n] != "query"} == set()
     assert {n for n in actions if kinds[n] != "action"} == set()
@@ -107,6 +107,10 @@ def test_chown_chgrp_and_mkdir_owner(tmp_path: Path) -> None:
     assert salt["file.mkdir"](str(tmp_path / "d" / "e"), user="nobody", mode=750) is True
     assert salt["file.stats"](str(tmp_path / "d" / "e"))["user"] == "nobody"
     assert salt["file.get_mode"](str(tmp_path / "d")) == "0750"
+    (tmp_path / "ln").symlink_to(target)
+    assert salt["file.lchown"](str(tmp_path / "ln"), "root", "root") is None
+    assert os.lstat(tmp_path / "ln").st_uid == 0 and target.stat().st_uid == nobody.pw_uid
+    assert salt["file.lchown"](str(tmp_path / "nope"), "root", "") == "File not found"
 
 
 def test_read_binary(tmp_path: Path) -> None:
