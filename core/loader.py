@@ -118,6 +118,9 @@ class Context:
     _pillar: dict[str, Any] | None = None
     _salt: FunctionRegistry | None = None
     _fileclient: Any = None
+    # Compiles a fresh pillar for other parameters without touching ctx.pillar (pillar.items
+    # pillarenv=...): called as pillar_compiler(pillarenv=, saltenv=, override=) -> dict
+    pillar_compiler: Callable[..., dict[str, Any]] | None = None
 
     @property
     def grains(self) -> dict[str, Any]:
@@ -167,6 +170,7 @@ class Context:
         return Context(
             self.opts, self.grains_loader, self.pillar_loader, self.fileclient_loader, True, self.log,
             self.scratch, _grains=self._grains, _pillar=self._pillar, _fileclient=self._fileclient,
+            pillar_compiler=self.pillar_compiler,
         )
 
 

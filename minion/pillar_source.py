@@ -1,22 +1,16 @@
-"""Where this host's pillar comes from: configured ``pillar:`` data, then ``pillar=`` overrides."""
+"""Where this host's pillar comes from: the pillar compiler over the local ``pillar_roots``.
+
+``opts["pillar"]`` (static data from the configuration) is the base, the matched pillar SLS files
+are merged over it, and ``opts["pillar_override"]`` (``pillar='{...}'`` on the command line) last.
+"""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 
-def merge_override(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Recursively merge ``override`` into a copy of ``base`` (CLI pillar wins)."""
-    result = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = merge_override(result[key], value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
+def compile_pillar(opts: dict[str, Any], grains: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """This minion's pillar; keyword arguments as :func:`saline.pillar.compile_pillar`."""
+    from saline.pillar import compile_pillar as _compile
 
-
-def compile_pillar(opts: dict[str, Any], grains: dict[str, Any]) -> dict[str, Any]:
-    pillar = copy.deepcopy(opts.get("pillar") or {})
-    return merge_override(pillar, opts.get("pillar_override") or {})
+    return _compile(opts, grains, **kwargs)
