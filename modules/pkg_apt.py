@@ -287,6 +287,26 @@ def file_list(ctx: Context, *packages: str, **kwargs: Any) -> dict[str, list[str
     return {"errors": errors, "files": sorted(files)}
 
 
+@mod.query
+def get_selections(ctx: Context, pattern: str | None = None, state: str | None = None,
+                   **kwargs: Any) -> dict[str, list[str]]:
+    """dpkg selections grouped by state: ``{install: [...], hold: [...], deinstall: [...]}``;
+    ``pattern`` (a glob) and ``state`` narrow them down.
+
+    CLI Example: ``saline-call --local pkg.get_selections state=hold``
+    """
+    import fnmatch
+
+    grouped: dict[str, list[str]] = {}
+    for name, selection in sorted(_selections().items()):
+        if pattern and not fnmatch.fnmatch(name, str(pattern)):
+            continue
+        if state and selection != state:
+            continue
+        grouped.setdefault(selection, []).append(name)
+    return grouped
+
+
 # ---- actions ----------------------------------------------------------------------------------------
 
 
@@ -498,3 +518,7 @@ def unhold(ctx: Context, name: str | None = None, pkgs: Any = None, sources: Any
     if not names:
         raise SaltInvocationError("pkg.unhold needs name, pkgs or sources")
     return _set_selection(names, "install")
+
+
+# The source-list functions register on `mod` too.
+from saline.modules import pkg_apt_repos  # noqa: E402, F401

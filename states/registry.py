@@ -10,6 +10,9 @@ BUILTIN_STATES: dict[str, str] = {
     "test": "saline.states.test",
     "cmd": "saline.states.cmd",
     "module": "saline.states.module",
+    "file": "saline.states.file",
+    "pkg": "saline.states.pkg",
+    "pkgrepo": "saline.states.pkgrepo",
 }
 
 _loaded: dict[str, StateModule] = {}
