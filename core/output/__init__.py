@@ -25,13 +25,17 @@ OUTPUTTERS: dict[str, str] = {
 
 
 def render(data: Any, fmt: str, opts: dict[str, Any] | None = None) -> str:
-    """Return ``data`` formatted by outputter ``fmt`` (text ends with a newline unless empty)."""
+    """Return ``data`` formatted by outputter ``fmt``.
+
+    Like Salt, trailing whitespace is dropped and one newline added; empty output prints nothing.
+    """
     opts = opts or {}
     path = OUTPUTTERS.get(fmt)
     if path is None:
         raise SalineError(f"unknown outputter '{fmt}'; choose one of: {', '.join(sorted(OUTPUTTERS))}")
     module = importlib.import_module(path)
-    return module.output(data, opts, fmt)
+    text = module.output(data, opts, fmt).rstrip()
+    return f"{text}\n" if text else ""
 
 
 def use_color(opts: dict[str, Any], stream: TextIO = sys.stdout) -> bool:
@@ -43,20 +47,17 @@ def use_color(opts: dict[str, Any], stream: TextIO = sys.stdout) -> bool:
 
 
 def emit(data: Any, fmt: str, opts: dict[str, Any]) -> None:
-    """Render and write to ``--out-file`` (appending with ``--out-file-append``) or stdout."""
+    """Render and write to ``--out-file`` (appending with ``--out-file-append``) or stdout.
+
+    Colour goes to a terminal only, or anywhere with ``--force-color`` (files included).
+    """
     out_file = opts.get("out_file")
-    stream = None
-    if out_file:
-        opts = {**opts, "no_color": not opts.get("force_color")}
-    else:
-        stream = sys.stdout
-        opts = {**opts, "color": use_color(opts, stream)}
-    text = render(data, fmt, opts)
+    color = bool(opts.get("force_color")) if out_file else use_color(opts, sys.stdout)
+    text = render(data, fmt, {**opts, "color": color})
     if out_file:
         mode = "a" if opts.get("out_file_append") else "w"
         with open(out_file, mode, encoding="utf-8") as fh:
             fh.write(text)
     else:
-        assert stream is not None
-        stream.write(text)
-        stream.flush()
+        sys.stdout.write(text)
+        sys.stdout.flush()

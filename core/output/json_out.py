@@ -19,5 +19,5 @@ def output(data: Any, opts: dict[str, Any], fmt: str = "json") -> str:
     if indent is None:
         indent = 4
     if indent < 0:
-        return json.dumps(data, default=_default) + "\n"
-    return json.dumps(data, indent=indent, default=_default) + "\n"
+        return json.dumps(data, default=_default, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=indent, default=_default, ensure_ascii=False) + "\n"

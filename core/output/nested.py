@@ -26,7 +26,7 @@ class _Nested:
         elif isinstance(value, (str, bytes)):
             text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
             first = True
-            for line in text.splitlines() or ([""] if prefix else []):
+            for line in text.splitlines():  # Salt prints nothing at all for an empty string
                 lead = prefix if first else " " * len(prefix)
                 out.append(f"{pad}{c['GREEN']}{lead}{line}{c['ENDC']}")
                 first = False

@@ -17,7 +17,7 @@ def output(data: Any, opts: dict[str, Any], fmt: str = "raw") -> str:
     for minion, value in data.items():
         if fmt == "txt":
             if isinstance(value, str):
-                lines.extend(f"{minion}: {line}" for line in value.splitlines() or [""])
+                lines.extend(f"{minion}: {line}" for line in value.splitlines())
             else:
                 lines.append(f"{minion}: {value}")
         elif isinstance(value, (list, tuple)):
