@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 import pytest
-
 from saline.loader import Context
 
 DOC = pathlib.Path(__file__).resolve().parents[3] / "docs" / "states.md"
