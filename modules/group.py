@@ -36,3 +36,82 @@ def getent(ctx: Context, refresh: bool = False) -> list[dict[str, Any]]:
     CLI Example: ``saline-call --local group.getent``
     """
     return [_entry(e) for e in grp.getgrall()]
+
+
+# ---- changes (groupadd/groupdel/gpasswd) -------------------------------------------------------------
+
+
+def _run(ctx: Context, cmd: list[str]) -> bool:
+    from saline.process import run_command
+
+    res = run_command(cmd, python_shell=False, ignore_retcode=True, output_loglevel="trace")
+    if res["retcode"] != 0:
+        ctx.log.error("%s failed (%s): %s", cmd[0], res["retcode"], (res["stderr"] or res["stdout"]).strip())
+        return False
+    return True
+
+
+@mod.action
+def add(ctx: Context, name: str, gid: int | None = None, system: bool = False, non_unique: bool = False,
+        **kwargs: Any) -> bool:
+    """Create group ``name`` (optionally with ``gid``); return True on success.
+
+    CLI Example: ``saline-call --local group.add deployers 2001``
+    """
+    cmd = ["groupadd"]
+    if gid is not None:
+        cmd += ["-g", str(gid)]
+        if non_unique:
+            cmd.append("-o")
+    if system:
+        cmd.append("-r")
+    return _run(ctx, [*cmd, str(name)])
+
+
+@mod.action
+def delete(ctx: Context, name: str, **kwargs: Any) -> bool:
+    """Delete group ``name``.
+
+    CLI Example: ``saline-call --local group.delete deployers``
+    """
+    return _run(ctx, ["groupdel", str(name)])
+
+
+@mod.action
+def chgid(ctx: Context, name: str, gid: int) -> bool:
+    """Change the gid of group ``name``.
+
+    CLI Example: ``saline-call --local group.chgid deployers 2002``
+    """
+    return _run(ctx, ["groupmod", "-g", str(gid), str(name)])
+
+
+@mod.action
+def adduser(ctx: Context, name: str, username: str, **kwargs: Any) -> bool:
+    """Add user ``username`` to group ``name``.
+
+    CLI Example: ``saline-call --local group.adduser deployers alice``
+    """
+    return _run(ctx, ["gpasswd", "-a", str(username), str(name)])
+
+
+@mod.action
+def deluser(ctx: Context, name: str, username: str, **kwargs: Any) -> bool:
+    """Remove user ``username`` from group ``name`` (True when it was not a member either).
+
+    CLI Example: ``saline-call --local group.deluser deployers alice``
+    """
+    current = info(ctx, name)
+    if not current or str(username) not in current["members"]:
+        return True
+    return _run(ctx, ["gpasswd", "-d", str(username), str(name)])
+
+
+@mod.action
+def members(ctx: Context, name: str, members_list: Any, **kwargs: Any) -> bool:
+    """Replace the members of group ``name`` with ``members_list`` (comma-separated or a list).
+
+    CLI Example: ``saline-call --local group.members deployers alice,bob``
+    """
+    names = members_list.split(",") if isinstance(members_list, str) else list(members_list or [])
+    return _run(ctx, ["gpasswd", "-M", ",".join(n.strip() for n in names if str(n).strip()), str(name)])

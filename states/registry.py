@@ -13,6 +13,8 @@ BUILTIN_STATES: dict[str, str] = {
     "file": "saline.states.file",
     "pkg": "saline.states.pkg",
     "pkgrepo": "saline.states.pkgrepo",
+    "user": "saline.states.user",
+    "group": "saline.states.group",
 }
 
 _loaded: dict[str, StateModule] = {}

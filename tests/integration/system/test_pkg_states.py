@@ -24,9 +24,9 @@ multi:
 
 
 def apply(saline_call, sls: str, *extra: str) -> dict:
-    rc, out, err = saline_call("state.apply", sls, "--out=json", *extra)
+    _rc, out, err = saline_call("state.apply", sls, "--out=json", *extra)
     data = json.loads(out)["local"]
-    assert isinstance(data, dict), (rc, data, err)
+    assert isinstance(data, dict), (data, err)
     return {v["__id__"]: v for v in sorted(data.values(), key=lambda v: v["__run_num__"])}
 
 
