@@ -90,14 +90,15 @@ def top_envs(opts: Mapping[str, Any], fileclient: Any, roots_key: str = "file_ro
 
 
 def _render_top(ctx: Any, url: str, saltenv: str, errors: list[str]) -> Any:
+    from saline.errors import RenderError
     from saline.renderers import render_file
 
     try:
         data = render_file(ctx, url, saltenv)
-    except SaltInvocationError as exc:
-        errors.append(f"Rendering top file {url} in saltenv '{saltenv}' failed: {exc}")
+    except RenderError as exc:  # its message names the file, line and offending lines
+        errors.append(f"Rendering the top file of saltenv '{saltenv}' failed: {exc}")
         return {}
-    except Exception as exc:  # a RenderError, or a template calling a failing function
+    except Exception as exc:  # e.g. a template calling a function that fails
         errors.append(f"Rendering top file {url} in saltenv '{saltenv}' failed: {exc}")
         return {}
     if data is None:
@@ -182,14 +183,15 @@ def _merge_merge(tops: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, A
     merged: dict[str, dict[str, Any]] = {}
     for top in tops.get("base", []):
         for env, targets in _sections(top):
-            merged.setdefault(env, {}).update(targets)
+            if targets:
+                merged.setdefault(env, {}).update(targets)
     for cenv in tops:
         if cenv == "base":
             continue
         for top in tops[cenv]:
             for env, targets in _sections(top):
                 # only the section for its own saltenv, and only if no earlier top file defined it
-                if env != cenv or env in merged:
+                if env != cenv or env in merged or not targets:
                     continue
                 merged[env] = dict(targets)
     return merged
@@ -201,7 +203,7 @@ def _merge_same(tops: dict[str, list[dict[str, Any]]], default_top: str) -> dict
         if any(env_tops):
             for top in env_tops:
                 for env, targets in _sections(top):
-                    if env == cenv:
+                    if env == cenv and targets:
                         merged.setdefault(env, {}).update(targets)
             continue
         fallback = tops.get(default_top, [])
@@ -212,7 +214,8 @@ def _merge_same(tops: dict[str, list[dict[str, Any]]], default_top: str) -> dict
         for top in fallback:
             section = dict(_sections(top)).get(cenv)
             if section is not None:
-                merged.setdefault(cenv, {}).update(section)
+                if section:
+                    merged.setdefault(cenv, {}).update(section)
                 break
         else:
             log.error("The '%s' saltenv has no top file, and the default_top saltenv (%s) has no section "
@@ -238,6 +241,8 @@ def _merge_all(tops: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any
     for env_tops in tops.values():
         for top in env_tops:
             for env, targets in _sections(top):
+                if not targets:
+                    continue
                 section = merged.setdefault(env, {})
                 for tgt, data in targets.items():
                     if tgt not in section:

@@ -83,7 +83,15 @@ def check_case(tmp_path: Path, case: dict[str, Any]) -> None:
             assert call["error"] in str(info.value), label
             continue
         ret, retcode = runner.call(call["fun"], call.get("args"), call.get("kwargs"))
+        if "errors_like" in call:  # Saline reports errors where Salt returned nothing or crashed
+            assert isinstance(ret, list) and len(ret) == len(call["errors_like"]), (label, ret)
+            for text, wanted in zip(ret, call["errors_like"], strict=True):
+                assert wanted in text, (label, ret)
+            assert retcode, label
+            continue
         assert ret == call["expected"], label
+        if isinstance(ret, dict) and call["fun"] == "state.show_top":
+            assert list(ret) == list(call["expected"]), (label, "saltenv order")
         assert bool(retcode) == bool(call.get("retcode", 0)), label
 
 
