@@ -267,28 +267,25 @@ def from_entries(entries: Any) -> dict[Any, Any]:
 
 
 def _walk_create(dest: Any, keys: list[str], path: str) -> Any:
+    if not isinstance(dest, dict):
+        raise FilterError(f"cannot follow '{path}' in a {type(dest).__name__}: a dict is needed")
+    # like Salt, a non-dict met on the way is replaced by a dict
     for part in keys:
-        if not isinstance(dest, dict):
-            raise FilterError(f"cannot follow '{path}': '{part}' is under a {type(dest).__name__}, not a dict")
-        dest = dest.setdefault(part, {})
+        if not isinstance(dest.get(part), dict):
+            dest[part] = {}
+        dest = dest[part]
     return dest
 
 
 def set_dict_key_value(dest: Any, key: str, value: Any, delimiter: str = ":") -> Any:
     *parents, last = str(key).split(delimiter)
-    parent = _walk_create(dest, parents, key)
-    if not isinstance(parent, dict):
-        raise FilterError(f"set_dict_key_value: cannot set '{key}': its parent is a {type(parent).__name__}")
-    parent[last] = value
+    _walk_create(dest, parents, key)[last] = value
     return dest
 
 
 def _list_at(dest: Any, key: str, delimiter: str, name: str) -> list[Any]:
     *parents, last = str(key).split(delimiter)
-    parent = _walk_create(dest, parents, key)
-    if not isinstance(parent, dict):
-        raise FilterError(f"{name}: cannot reach '{key}': its parent is a {type(parent).__name__}")
-    current = parent.setdefault(last, [])
+    current = _walk_create(dest, parents, key).setdefault(last, [])
     if not isinstance(current, list):
         raise FilterError(f"{name}: the value at '{key}' is a {type(current).__name__}, not a list")
     return current

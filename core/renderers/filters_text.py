@@ -202,23 +202,31 @@ def random_hash(size: int = 9999999999, hash_type: str | None = None) -> str:
     return digest.hexdigest()
 
 
+def _rng(seed: Any) -> random.Random:
+    # Salt seeds with the SHA-512 hex digest of the seed, so a seed gives the same order as under Salt
+    if seed is None:
+        return random.SystemRandom()
+    return random.Random(hashlib.sha512(_data(seed)).hexdigest())
+
+
 def random_sample(value: Any, sample_size: int, seed: Any = None) -> list[Any]:
-    rng = random.Random(seed) if seed is not None else random.SystemRandom()
-    return rng.sample(list(value), int(sample_size))
+    return _rng(seed).sample(list(value), int(sample_size))
 
 
 def random_shuffle(value: Any, seed: Any = None) -> list[Any]:
     items = list(value)
-    rng = random.Random(seed) if seed is not None else random.SystemRandom()
-    rng.shuffle(items)
-    return items
+    return _rng(seed).sample(items, len(items))
+
+
+# Salt's fixed namespace, so the same value maps to the same UUID as under Salt
+_UUID_NAMESPACE = "91633ebf-1c86-5e33-935a-28061f4b480e"
 
 
 def uuid_filter(value: Any) -> str:
-    """A stable UUID (version 5, URL namespace) derived from ``value``."""
+    """A stable UUID (version 5, Salt's namespace) derived from ``value``."""
     import uuid
 
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, str(value)))
+    return str(uuid.uuid5(uuid.UUID(_UUID_NAMESPACE), str(value)))
 
 
 # ---- time ------------------------------------------------------------------------------------

@@ -132,6 +132,38 @@ def base_context(job: RenderJob) -> dict[str, Any]:
     return values
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _unorder(value: Any) -> Any:
+    if isinstance(value, OrderedDict):
+        return {k: _unorder(v) for k, v in value.items()}
+    if isinstance(value, dict):
+        return {k: _unorder(v) for k, v in value.items()} if any(_has_odict(v) for v in value.values()) else value
+    if isinstance(value, list):
+        return [_unorder(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_unorder(v) for v in value)
+    return value
+
+
+def _has_odict(value: Any) -> bool:
+    if isinstance(value, OrderedDict):
+        return True
+    if isinstance(value, dict):
+        return any(_has_odict(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_odict(v) for v in value)
+    return False
+
+
+def finalize(value: Any) -> Any:
+    """``{{ x }}`` prints ordered mappings (YAML-rendered data) like plain dicts, as Salt does."""
+    if isinstance(value, _PLAIN):
+        return value
+    return _unorder(value) if _has_odict(value) else value
+
+
 def make_environment(job: RenderJob, loader: FileClientLoader) -> SandboxedEnvironment:
     from saline.renderers.jinja_globals import GLOBALS, TESTS
     from saline.renderers.jinja_tags import SaltTagsExtension
@@ -145,6 +177,7 @@ def make_environment(job: RenderJob, loader: FileClientLoader) -> SandboxedEnvir
         extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols", SaltTagsExtension],
         autoescape=False,
         cache_size=400,
+        finalize=finalize,
         **_env_options(job),
     )
     env.filters.update(filters())
@@ -171,6 +204,6 @@ def render_jinja(data: Any, job: RenderJob) -> str:
         out = template.render(context)
     except Exception as exc:
         raise translate(exc, job, loader.sources) from exc
-    if data.endswith("\n") and not out.endswith("\n"):
-        out += "\n"  # Salt keeps the file's final newline (Jinja drops one)
+    if data.endswith("\n"):
+        out += "\n"  # Jinja drops the source's final newline; Salt puts one back
     return out

@@ -173,7 +173,7 @@ def yaml_squote(value: Any) -> str:
     """A single-quoted YAML string."""
     if not isinstance(value, str):
         value = str(value)
-    emitter_out = yaml.safe_dump(value, default_style="'", width=float("inf")).strip()  # type: ignore[arg-type]
+    emitter_out = yaml.safe_dump(value, default_style="'", width=float("inf"), allow_unicode=True).strip()  # type: ignore[arg-type]
     return emitter_out[: -len("\n...")] if emitter_out.endswith("\n...") else emitter_out
 
 
