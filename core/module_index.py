@@ -14,6 +14,7 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "status": ("saline.modules.status",),
     "slsutil": ("saline.modules.slsutil",),
     "pkg": ("saline.modules.pkg_apt",),
+    "cp": ("saline.modules.cp",),
     "defaults": ("saline.modules.defaults",),
     "grains": ("saline.modules.grains",),
     "cmd": ("saline.modules.cmd",),
