@@ -86,7 +86,7 @@ def _overrides(ns: Any) -> dict[str, Any]:
         overrides["file_roots"] = {"base": [os.path.abspath(ns.file_root)]}
     if ns.pillar_root:
         overrides["pillar_roots"] = {"base": [os.path.abspath(ns.pillar_root)]}
-    for key in ("log_level", "log_file", "log_level_logfile"):
+    for key in ("log_level", "log_level_logfile"):
         if getattr(ns, key, None):
             overrides[key] = getattr(ns, key)
     return overrides
@@ -228,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         sys.stderr.write(f"Error: {exc}\n")
         return 1
+    if ns.log_file:  # an explicit path is used as given, not moved under root_dir
+        opts["log_file"] = os.path.abspath(ns.log_file)
     setup_logging(opts.get("log_level", "warning"), opts.get("log_file"),
                   opts.get("log_level_logfile") or opts.get("log_level"))
     opts["grains_override"] = grains_override or {}
@@ -284,6 +286,7 @@ def run_and_print(ctx: Any, ns: Any, args: list[Any], kwargs: dict[str, Any]) ->
     except SaltInvocationError as exc:
         sys.stderr.write(f"{exc}\n")
         return 1
+    log.debug("Executing %s with args %r and kwargs %r", fun, args, kwargs)
     try:
         ret = call_function(ctx, fun, args, kwargs)
     except SalineError as exc:
