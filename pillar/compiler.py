@@ -144,12 +144,12 @@ class PillarCompiler:
             log.error("SLS '%s' does not render to a dictionary", sls)
             return state, [*errors, f"SLS '{sls}' does not render to a dictionary"]
         state = dict(state)
+        mods[sls] = state  # an include cycle back to this SLS sees its own data, without includes
         if "include" not in state:
             return state, errors
         if not isinstance(state["include"], list):
             # Salt keeps the malformed `include` key in the data and reports it
             log.error("Include Declaration in SLS '%s' is not formed as a list", sls)
-            mods[sls] = state
             return state, [*errors, f"Include Declaration in SLS '{sls}' is not formed as a list"]
         includes = state.pop("include")
         parts: list[Any] = []
