@@ -21,7 +21,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from saline.errors import SaltInvocationError
-from saline.matchers_compound import compound_match, expand_nodegroup, normalize_nodegroups
+from saline.matchers_compound import (
+    compound_match,
+    expand_nodegroup,
+    nodegroup_to_compound,
+    normalize_nodegroups,
+)
 from saline.matchers_subdict import check_pcre, subdict_match
 
 log = logging.getLogger(__name__)
@@ -235,5 +240,6 @@ def match_or_false(tgt: Any, tgt_type: str | None, minion_id: str, grains: Mappi
 __all__ = [
     "TARGET_TYPES", "compound_match", "data_match", "expand_nodegroup", "glob_match", "grain_match",
     "grain_pcre_match", "ipcidr_match", "list_match", "load_datastore", "match", "match_or_false",
-    "normalize_nodegroups", "pcre_match", "pillar_exact_match", "pillar_match", "pillar_pcre_match",
+    "nodegroup_to_compound", "normalize_nodegroups", "pcre_match", "pillar_exact_match", "pillar_match",
+    "pillar_pcre_match",
 ]
