@@ -38,12 +38,14 @@ def hashable(value: Any) -> bool:
     return True
 
 
-def find_name(name: Any, state: str, high: dict[str, Any], strict: bool = False) -> list[tuple[str, str]]:
+def find_name(name: Any, state: str, high: dict[str, Any], strict: bool = False,
+              index: NameIndex | None = None) -> list[tuple[str, str]]:
     """The ``(id, state)`` pairs a requisite or extend target ``state: name`` refers to.
 
     An ID matches first (with ``strict``, only when it declares ``state``); else ``sls``
     selects every ID of that SLS; else any ID whose ``state`` declaration has a one-key
-    argument equal to ``name`` (usually ``- name: ...``).
+    argument equal to ``name`` (usually ``- name: ...``), once per such argument. ``index``
+    (a :class:`NameIndex` of ``high``) answers the last question without scanning ``high``.
     """
     found: list[tuple[str, str]] = []
     present = hashable(name) and name in high
@@ -53,6 +55,8 @@ def find_name(name: Any, state: str, high: dict[str, Any], strict: bool = False)
         for id_, body in high.items():
             if isinstance(body, dict) and body.get("__sls__") == name:
                 found.append((id_, _first_key(body)))
+    elif index is not None and hashable(name):
+        found = index.lookup(name, state)
     else:
         for id_, body in high.items():
             if not isinstance(body, dict) or not isinstance(body.get(state), list):
@@ -61,6 +65,69 @@ def find_name(name: Any, state: str, high: dict[str, Any], strict: bool = False)
                 if isinstance(arg, dict) and len(arg) == 1 and arg[_first_key(arg)] == name:
                     found.append((id_, state))
     return found
+
+
+class NameIndex:
+    """``(state, argument value) -> IDs`` over ``high``: :func:`find_name` without a full scan.
+
+    Large trees that name requisite targets by ``name`` would otherwise make compiling quadratic.
+    The index stays exact while ``high`` changes as long as :meth:`refresh` is called for every
+    state declaration that changed (IDs themselves are never added). A declaration list shared by
+    several IDs (a YAML alias) is re-read for all of them.
+    """
+
+    def __init__(self, high: dict[str, Any]) -> None:
+        self.high = high
+        self.position = {id_: pos for pos, id_ in enumerate(high)}
+        self.entries: dict[tuple[str, Any], dict[Any, int]] = {}
+        self.keys: dict[tuple[Any, str], list[tuple[str, Any]]] = {}
+        self.decl_of: dict[tuple[Any, str], int] = {}
+        self.holders: dict[int, list[tuple[Any, str]]] = {}
+        for id_, body in high.items():
+            if isinstance(body, dict):
+                for state in body:
+                    self._add(id_, state)
+
+    def _add(self, id_: Any, state: Any) -> None:
+        decl = self.high[id_].get(state)
+        keys: list[tuple[str, Any]] = []
+        if isinstance(decl, list):
+            self.decl_of[(id_, state)] = id(decl)
+            self.holders.setdefault(id(decl), []).append((id_, state))
+            for arg in decl:
+                if isinstance(arg, dict) and len(arg) == 1:
+                    value = arg[_first_key(arg)]
+                    if hashable(value):
+                        bucket = self.entries.setdefault((state, value), {})
+                        bucket[id_] = bucket.get(id_, 0) + 1
+                        keys.append((state, value))
+        self.keys[(id_, state)] = keys
+
+    def _remove(self, id_: Any, state: Any) -> None:
+        for key in self.keys.pop((id_, state), []):
+            bucket = self.entries[key]
+            bucket[id_] -= 1
+            if not bucket[id_]:
+                del bucket[id_]
+        old = self.decl_of.pop((id_, state), None)
+        if old is not None:
+            self.holders[old].remove((id_, state))
+
+    def refresh(self, id_: Any, state: Any) -> None:
+        """Re-read ``high[id_][state]`` (and every declaration sharing its list) after a change."""
+        pairs = [(id_, state)]
+        decl = self.high[id_].get(state)
+        pairs += [pair for pair in self.holders.get(id(decl), []) if pair != (id_, state)]
+        for pair in pairs:
+            self._remove(*pair)
+            self._add(*pair)
+
+    def lookup(self, name: Any, state: str) -> list[tuple[str, str]]:
+        bucket = self.entries.get((state, name))
+        if not bucket:
+            return []
+        ids = sorted(bucket, key=self.position.__getitem__)
+        return [(id_, state) for id_ in ids for _ in range(bucket[id_])]
 
 
 def find_sls_ids(sls: str, high: dict[str, Any]) -> list[tuple[str, str]]:
@@ -101,6 +168,7 @@ def reconcile_extend(high: dict[str, Any], strict: bool = False) -> tuple[dict[s
     errors: list[str] = []
     if "__extend__" not in high:
         return high, errors
+    index: NameIndex | None = None  # built when a target is named by something else than its ID
     for ext_chunk in high.pop("__extend__"):
         for name, body in ext_chunk.items():
             env = body.get("__env__", "base")
@@ -112,7 +180,9 @@ def reconcile_extend(high: dict[str, Any], strict: bool = False) -> tuple[dict[s
                 continue
             state_type = states[0]
             if not (hashable(name) and name in high and state_type in high[name]):
-                ids = find_name(name, state_type, high, strict=strict)
+                if index is None:
+                    index = NameIndex(high)
+                ids = find_name(name, state_type, high, strict=strict, index=index)
                 if len(ids) != 1:
                     errors.append(
                         f"Cannot extend ID '{name}' in '{env}:{sls}'. It is not part of the high "
@@ -136,8 +206,10 @@ def reconcile_extend(high: dict[str, Any], strict: bool = False) -> tuple[dict[s
                     continue
                 if state not in high[name]:
                     high[name][state] = run
-                    continue
-                _extend_decl(high[name][state], run, name, state, errors)
+                else:
+                    _extend_decl(high[name][state], run, name, state, errors)
+                if index is not None:
+                    index.refresh(name, state)
     return high, errors
 
 

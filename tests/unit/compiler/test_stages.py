@@ -143,3 +143,43 @@ def test_compiled_chunks_are_sorted_and_complete(graph: dict[str, list[str]]) ->
     for chunk in chunks:
         requirers = [r["test"] for r in chunk.get("require", [])]
         assert set(requirers) == {i for i, targets in graph.items() if chunk["__id__"] in targets}
+
+
+values = st.sampled_from(["a", "b", "c", 1, True])
+decls = st.lists(st.one_of(st.just("fun"), st.dictionaries(st.sampled_from(["name", "source", "x"]), values,
+                                                           min_size=1, max_size=2)), max_size=4)
+edits = st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["file", "pkg"]), st.integers(0, 3),
+                           st.sampled_from(["append", "replace", "assign"]), values), max_size=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["file", "pkg"]), decls), min_size=1, max_size=6), edits,
+       st.booleans())
+def test_name_index_answers_like_a_full_scan(bodies: list, changes: list, alias: bool) -> None:
+    """find_name through a NameIndex kept up to date equals scanning the high data."""
+    from saline.states.engine.highdata import NameIndex
+
+    high: dict = {f"id{i}": state(**{mod: copy.deepcopy(decl)}) for i, (mod, decl) in enumerate(bodies)}
+    if alias and len(high) > 1:  # a YAML alias: two IDs share one declaration list
+        first, second = list(high.values())[:2]
+        second[next(k for k in second if not k.startswith("__"))] = first[next(k for k in first
+                                                                               if not k.startswith("__"))]
+    index = NameIndex(high)
+
+    def agree() -> None:
+        for mod in ("file", "pkg"):
+            for value in ("a", "b", "c", 1, "zz"):
+                assert find_name(value, mod, high, index=index) == find_name(value, mod, high)
+
+    agree()
+    for target, mod, position, how, value in changes:
+        id_ = f"id{target % len(high)}"
+        decl = high[id_].setdefault(mod, [])
+        if how == "append" or not decl:
+            decl.append({"name": value})
+        elif how == "replace":
+            decl[position % len(decl)] = {"source": value}
+        else:
+            high[id_][mod] = [{"name": value}, "fun"]
+        index.refresh(id_, mod)
+        agree()
