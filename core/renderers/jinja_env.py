@@ -56,6 +56,25 @@ class FileClientLoader(jinja2.BaseLoader):
         self.job = job
         self.top_tpldir = top_tpldir
         self.sources: dict[str, str] = {}
+        # tpldir each loaded template resolves ``./x`` against, and the name it was asked for
+        self.tpldirs: dict[str, str] = {}
+        self.given: dict[str, str] = {}
+
+    def join(self, template: str, parent: str | None) -> str:
+        """Resolve ``./x`` and ``../x`` like Salt: against the importing template's ``tpldir``.
+
+        A template loaded by an absolute name has its own directory as ``tpldir``; one loaded by a
+        relative name keeps its importer's (so ``./`` inside it still means the importer's directory).
+        """
+        if not template.startswith(("./", "../")):
+            return template
+        base = self.tpldirs.get(parent, self.top_tpldir) if parent else self.top_tpldir
+        joined = posixpath.normpath(posixpath.join("" if base == "." else base, template))
+        if joined == ".." or joined.startswith("../"):
+            raise jinja2.TemplateNotFound(template, f"template '{template}' points outside the file roots")
+        self.tpldirs.setdefault(joined, base)
+        self.given.setdefault(joined, template)
+        return joined
 
     def resolve(self, name: str) -> tuple[str, str]:
         """``(relative path, saltenv)`` of a template name; raises TemplateNotFound when invalid."""
@@ -63,12 +82,7 @@ class FileClientLoader(jinja2.BaseLoader):
         from saline.fileclient_local import split_url
 
         saltenv = self.job.saltenv
-        if name.startswith(("./", "../")):
-            base = "" if self.top_tpldir == "." else self.top_tpldir
-            joined = posixpath.normpath(posixpath.join(base, name))
-            if joined == ".." or joined.startswith("../"):
-                raise jinja2.TemplateNotFound(name, f"template '{name}' points outside the file roots")
-            name = joined
+        name = self.join(name, None)
         try:
             return split_url(name, saltenv)
         except SaltInvocationError as exc:
@@ -98,7 +112,13 @@ class FileClientLoader(jinja2.BaseLoader):
     def load(self, environment: jinja2.Environment, name: str, globals: Any = None) -> jinja2.Template:
         relpath, local, source, filename = self.fetch(name)
         own = dict(globals.maps[0]) if isinstance(globals, ChainMap) else dict(globals or {})
-        template_globals = environment.make_globals({**own, **tpl_vars(relpath, local)})
+        tvars = tpl_vars(relpath, local)
+        if name in self.given:  # loaded by a relative name: Salt keeps the importer's tpldir
+            base = self.tpldirs[name]
+            tvars.update(tplfile=self.given[name], tpldir=base, tpldot="" if base == "." else base.replace("/", "."))
+        else:
+            self.tpldirs.setdefault(name, tvars["tpldir"])
+        template_globals = environment.make_globals({**own, **tvars})
         code = compile_cached(environment, source, name, filename)
         return environment.template_class.from_code(environment, code, template_globals, lambda: True)
 
@@ -164,6 +184,12 @@ def finalize(value: Any) -> Any:
     return _unorder(value) if _has_odict(value) else value
 
 
+class SaltEnvironment(SandboxedEnvironment):
+    def join_path(self, template: str, parent: str) -> str:
+        loader = self.loader
+        return loader.join(template, parent) if isinstance(loader, FileClientLoader) else template
+
+
 def make_environment(job: RenderJob, loader: FileClientLoader) -> SandboxedEnvironment:
     from saline.renderers.jinja_globals import GLOBALS, TESTS
     from saline.renderers.jinja_tags import SaltTagsExtension
@@ -171,7 +197,7 @@ def make_environment(job: RenderJob, loader: FileClientLoader) -> SandboxedEnvir
 
     opts = job.ctx.opts or {}
     undefined = jinja2.Undefined if opts.get("allow_undefined") else jinja2.StrictUndefined
-    env = SandboxedEnvironment(
+    env = SaltEnvironment(
         loader=loader,
         undefined=undefined,
         extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols", SaltTagsExtension],
