@@ -24,12 +24,11 @@ Stages: :mod:`.render` (SLS rendering, include/extend/exclude, auto order),
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from saline.errors import SalineError
 from saline.states.engine.highdata import apply_exclude, reconcile_extend, verify_high
-from saline.states.engine.lowchunks import LowChunkError, compile_high_data
+from saline.states.engine.lowchunks import LowChunkError, compile_high_data, copy_data
 from saline.states.engine.requisites import requisite_cycles, requisite_in
 
 __all__ = [
@@ -88,7 +87,7 @@ def compile_low(high: dict[str, Any], opts: dict[str, Any] | None = None, *,
     ``render_errors`` (from rendering ``high``) are reported together with the structural errors
     found in ``high``, like Salt's ``state.show_lowstate`` does.
     """
-    high = copy.deepcopy(high)
+    high = copy_data(high)
     errors: list[str] = list(render_errors)
     high, ext_errors = reconcile_extend(high)
     errors += ext_errors

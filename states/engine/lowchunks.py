@@ -11,6 +11,7 @@ unordered chunks after the highest number; ties sort by state, name and function
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 from typing import Any
 
 from saline.states.engine.highdata import _is_dunder
@@ -18,6 +19,48 @@ from saline.states.engine.highdata import _is_dunder
 
 class LowChunkError(ValueError):
     """A ``names`` entry cannot be expanded."""
+
+
+_SCALARS = (str, int, float, bool, type(None), bytes)
+_MAPPING_TYPES: dict[type, bool] = {}
+
+
+def copy_data(obj: Any, memo: dict[int, Any] | None = None) -> Any:
+    """A deep copy of rendered data (dicts, lists, scalars) that keeps shared objects shared.
+
+    Same result as ``copy.deepcopy`` for such data, several times faster on the ordered
+    mappings the YAML renderer returns; anything else goes through ``copy.deepcopy``.
+    """
+    if isinstance(obj, _SCALARS):
+        return obj
+    if memo is None:
+        memo = {}
+    done = memo.get(id(obj))
+    if done is not None:
+        return done
+    if isinstance(obj, list):
+        new_list: list[Any] = []
+        memo[id(obj)] = new_list
+        new_list.extend(copy_data(item, memo) for item in obj)
+        return new_list
+    if isinstance(obj, dict) and _plain_mapping(type(obj)):
+        new_map = type(obj)()
+        memo[id(obj)] = new_map
+        for key, value in obj.items():
+            new_map[key] = copy_data(value, memo)
+        return new_map
+    if type(obj) is tuple:
+        return tuple(copy_data(item, memo) for item in obj)
+    return copy.deepcopy(obj)
+
+
+def _plain_mapping(cls: type) -> bool:
+    """dict, OrderedDict and Saline's own ordered mappings: rebuilt by item assignment."""
+    known = _MAPPING_TYPES.get(cls)
+    if known is None:
+        known = cls in (dict, OrderedDict) or (cls.__module__.startswith("saline.") and cls() == {})
+        _MAPPING_TYPES[cls] = known
+    return known
 
 
 def compile_high_data(high: dict[str, Any]) -> list[dict[str, Any]]:
@@ -62,12 +105,12 @@ def _state_chunks(id_: Any, state: str, run: list[Any], body: dict[str, Any]) ->
     out: list[dict[str, Any]] = []
     if not names:
         for fun in funcs:
-            live = copy.deepcopy(chunk)
+            live = copy_data(chunk)
             live["fun"] = fun
             out.append(live)
         return out
     for position, entry in enumerate(names, start=1):
-        live = copy.deepcopy(chunk)
+        live = copy_data(chunk)
         if isinstance(entry, dict):
             if len(entry) != 1:
                 raise LowChunkError(f"The names entry {entry!r} of ID '{id_}' in SLS "

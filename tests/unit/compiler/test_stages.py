@@ -183,3 +183,22 @@ def test_name_index_answers_like_a_full_scan(bodies: list, changes: list, alias:
             high[id_][mod] = [{"name": value}, "fun"]
         index.refresh(id_, mod)
         agree()
+
+
+def test_copy_data_is_a_deep_copy_that_keeps_aliases() -> None:
+    from collections import OrderedDict, defaultdict
+
+    from saline.renderers.odict import SaltOrderedDict
+    from saline.states.engine.lowchunks import copy_data
+
+    shared = [{"test": "c"}]
+    data = SaltOrderedDict([("a", {"require": shared}), ("b", {"require": shared}),
+                            ("c", OrderedDict(x=(1, [2]))), ("d", defaultdict(list, k=[1]))])
+    copied = copy_data(data)
+    assert copied == data and type(copied) is SaltOrderedDict
+    assert type(copied["c"]) is OrderedDict and type(copied["d"]) is defaultdict
+    assert copied["d"].default_factory is list
+    assert copied["a"]["require"] is copied["b"]["require"]
+    assert copied["a"]["require"] is not shared
+    copied["c"]["x"][1].append(3)
+    assert data["c"]["x"] == (1, [2])
