@@ -15,10 +15,12 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "slsutil": ("saline.modules.slsutil",),
     "pkg": ("saline.modules.pkg_apt",),
     "cp": ("saline.modules.cp",),
+    "mine": ("saline.modules.mine",),
     "defaults": ("saline.modules.defaults",),
     "grains": ("saline.modules.grains",),
     "cmd": ("saline.modules.cmd",),
     "file": ("saline.modules.file",),
     "pillar": ("saline.modules.pillar",),
     "config": ("saline.modules.config",),
+    "service": ("saline.modules.service_systemd", "saline.modules.service_sysv"),
 }

@@ -162,7 +162,7 @@ def _install_key(ctx: Context, key_url: str, name: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")[:80] or "saline"
     target = os.path.join(apt_paths()["trustedparts"], f"saline-{slug}.{'asc' if armored else 'gpg'}")
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    atomic_write(target, data, mode=0o644)
+    atomic_write(target, data, mode="0644")
     return target
 
 
@@ -197,7 +197,7 @@ def mod_repo(ctx: Context, repo: str, file: str | None = None, disabled: bool = 
     if not replaced:
         lines.append(line)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    atomic_write(path, "\n".join(lines) + "\n", mode=0o644)
+    atomic_write(path, "\n".join(lines) + "\n", mode="0644")
     if refresh_db if refresh_db is not None else refresh:
         from saline.modules.pkg_apt import refresh_db as do_refresh
 
@@ -222,7 +222,7 @@ def del_repo(ctx: Context, repo: str, **kwargs: Any) -> str:
             continue
         touched.append(path)
         if any(ln.strip() for ln in kept) or path == apt_paths()["sourcelist"]:
-            atomic_write(path, "\n".join(kept) + ("\n" if kept else ""), mode=0o644)
+            atomic_write(path, "\n".join(kept) + ("\n" if kept else ""), mode="0644")
         else:
             os.unlink(path)
     if not touched:
