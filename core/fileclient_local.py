@@ -17,12 +17,12 @@ from urllib.parse import parse_qs
 
 from saline.errors import SaltInvocationError
 
-_SALTENV_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@+-]*$")
+_SALTENV_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]*")
 
 
 def check_saltenv(saltenv: Any) -> str:
     """``saltenv`` if it is a plain name (no path separators, ``..``, NUL or whitespace), else raise."""
-    if not isinstance(saltenv, str) or not _SALTENV_RE.match(saltenv) or ".." in saltenv:
+    if not isinstance(saltenv, str) or not _SALTENV_RE.fullmatch(saltenv) or ".." in saltenv:
         raise SaltInvocationError(f"Invalid saltenv {saltenv!r}: a saltenv is a plain name like 'base'")
     return saltenv
 

@@ -21,8 +21,9 @@ def _blank_shebang(text: str) -> str:
     return text
 
 
-def _suffix(job: RenderJob) -> str:
-    return " (line of the Jinja output shown below)" if job.after_jinja else ""
+def _suffix(job: RenderJob, data: str) -> str:
+    # after Jinja changed the text, the line is one of Jinja's output, which is what gets shown
+    return " (line of the Jinja output shown below)" if job.after_jinja and data != job.text else ""
 
 
 _LOADER: Any = None
@@ -61,7 +62,7 @@ def render_yaml(data: Any, job: RenderJob) -> Any:
         line = mark.line + 1 if mark else None
         key = (exc.problem or "").removeprefix("found conflicting ID ")
         first = f" in the mapping that starts at line {exc.context_mark.line + 1}" if exc.context_mark else ""
-        raise job.error(f"duplicate key {key}{first}{_suffix(job)}", kind="YAML error", line=line,
+        raise job.error(f"duplicate key {key}{first}{_suffix(job, data)}", kind="YAML error", line=line,
                         text=data) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -71,7 +72,7 @@ def render_yaml(data: Any, job: RenderJob) -> Any:
         message = f"{context}, {problem}" if context else problem
         if mark is not None:
             message += f" (column {mark.column + 1})"
-        raise job.error(message + _suffix(job), kind="YAML syntax error", line=line, text=data) from None
+        raise job.error(message + _suffix(job, data), kind="YAML syntax error", line=line, text=data) from None
     return {} if result is None else result
 
 
@@ -84,7 +85,7 @@ def render_json(data: Any, job: RenderJob) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise job.error(f"{exc.msg} (column {exc.colno}){_suffix(job)}", kind="JSON syntax error",
+        raise job.error(f"{exc.msg} (column {exc.colno}){_suffix(job, data)}", kind="JSON syntax error",
                         line=exc.lineno, text=text) from None
 
 
@@ -101,4 +102,4 @@ def render_toml(data: Any, job: RenderJob) -> Any:
 
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line = int(found.group(1)) if found else None
-        raise job.error(str(exc) + _suffix(job), kind="TOML syntax error", line=line, text=text) from None
+        raise job.error(str(exc) + _suffix(job, data), kind="TOML syntax error", line=line, text=text) from None

@@ -13,8 +13,9 @@ from typing import Any
 import jinja2
 from saline.errors import RenderError, SalineError
 from saline.renderers.errors import TemplateError
+from saline.renderers.jinja_tags import ImportedDataError
 from saline.renderers.pipeline import RenderJob
-from saline.renderers.serialize import FilterError
+from saline.renderers.serialize import BlockDataError, FilterError
 
 
 def template_frames(tb: Any, sources: dict[str, str]) -> list[tuple[str, int]]:
@@ -39,7 +40,7 @@ def _classify(exc: BaseException) -> tuple[str, str]:
         return "Jinja variable error", exc.message or str(exc)
     if isinstance(exc, jinja2.exceptions.SecurityError):
         return "Jinja sandbox error", str(exc)
-    if isinstance(exc, FilterError):
+    if isinstance(exc, (FilterError, ImportedDataError)):
         return "Jinja filter error", str(exc)
     if isinstance(exc, jinja2.TemplateRuntimeError):
         return "Jinja error", str(exc)
@@ -60,6 +61,12 @@ def translate(exc: BaseException, job: RenderJob, sources: dict[str, str]) -> Re
             frames.append((name, exc.lineno))
         else:
             frames[-1] = (name, exc.lineno)
+    if isinstance(exc, ImportedDataError):
+        sources[exc.filename] = exc.text  # the line counts in the rendered text
+        frames.append((exc.filename, exc.line or 1))
+    elif isinstance(exc, BlockDataError) and exc.data_line and frames:
+        name, line = frames[-1]
+        frames[-1] = (name, line + exc.data_line - 1)
     kind, message = _classify(exc)
     if isinstance(exc, TemplateError):
         kind, message = "Render error", str(exc)

@@ -15,6 +15,8 @@ from jinja2.ext import Extension
 from jinja2.parser import Parser
 
 _LOADERS = {"yaml": "load_yaml", "json": "load_json", "text": "load_text"}
+# the same parsers, marked so an error inside a block is placed at the block's own line
+_BLOCK_LOADERS = {"yaml": "_load_yaml_block", "json": "_load_json_block", "text": "load_text"}
 
 
 class SaltTagsExtension(Extension):
@@ -39,10 +41,26 @@ class SaltTagsExtension(Extension):
         parser.stream.expect("name:as")
         target = parser.parse_assign_target(name_only=True)
         body = parser.parse_statements(("name:endload",), drop_needle=True)
-        flt = nodes.Filter(None, _LOADERS[fmt], [], [], None, None, lineno=lineno)
+        flt = nodes.Filter(None, _BLOCK_LOADERS[fmt], [], [], None, None, lineno=lineno)
         return nodes.AssignBlock(target, flt, body, lineno=lineno)
 
     def _import_data(self, context: Any, name: Any, fmt: str) -> Any:
+        from saline.renderers.serialize import FilterError
+
         template = self.environment.get_template(name, parent=context.name)
         text = template.render()
-        return self.environment.filters[_LOADERS[fmt]](text)
+        try:
+            return self.environment.filters[_LOADERS[fmt]](text)
+        except FilterError as exc:
+            # point at the imported file (its rendered text), not at the import tag
+            raise ImportedDataError(str(exc), template.filename or str(name), exc.data_line, text) from None
+
+
+class ImportedDataError(Exception):
+    """``import_yaml``/``import_json`` found bad data: where in the imported file."""
+
+    def __init__(self, message: str, filename: str, line: int | None, text: str) -> None:
+        super().__init__(message)
+        self.filename = filename
+        self.line = line
+        self.text = text

@@ -43,6 +43,7 @@ class RenderJob:
     context: dict[str, Any] = field(default_factory=dict)
     pipe: list[str] = field(default_factory=list)
     stage: int = 0
+    text: str = ""  # the source text, before any stage
 
     def error(self, message: str, kind: str = "", line: int | None = None, text: str | None = None,
               detail: str = "") -> TemplateError:
@@ -131,6 +132,7 @@ def run_pipe(text: str, spec: str, job: RenderJob, honour_shebang: bool) -> Any:
     if "py" in names and names[0] != "py":
         raise job.error(f"the py renderer must come first in a pipe, got '{pipe_spec}'", kind="Invalid renderer")
     job.pipe = names
+    job.text = text
     data: Any = text
     for index, name in enumerate(names):
         job.stage = index

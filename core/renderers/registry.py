@@ -30,6 +30,8 @@ def _build() -> dict[str, Callable[..., Any]]:
         "load_yaml": s.load_yaml,
         "load_json": s.load_json,
         "load_text": s.load_text,
+        "_load_yaml_block": s.load_yaml_block,
+        "_load_json_block": s.load_json_block,
         "yaml_encode": s.yaml_encode,
         "yaml_dquote": s.yaml_dquote,
         "yaml_squote": s.yaml_squote,

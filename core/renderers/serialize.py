@@ -16,7 +16,16 @@ from saline.renderers.odict import SaltOrderedDict, TemplateOrderedDict
 
 
 class FilterError(Exception):
-    """A filter got a value it cannot handle; reported as a render error at the template line."""
+    """A filter got a value it cannot handle; reported as a render error at the template line.
+
+    ``data_line`` is the line inside the parsed text (YAML/JSON) when known: a ``load_*`` block or an
+    ``import_*`` file uses it to point at the right line of the file.
+    """
+
+    def __init__(self, message: str, data_line: int | None = None, text: str | None = None) -> None:
+        super().__init__(message)
+        self.data_line = data_line
+        self.text = text
 
 
 class _Dumper(yaml.SafeDumper):
@@ -132,7 +141,7 @@ def load_yaml(value: Any) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1} of the YAML text" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise FilterError(f"load_yaml: {problem}{where}") from None
+        raise FilterError(f"load_yaml: {problem}{where}", mark.line + 1 if mark else None, text) from None
 
 
 def load_json(value: Any) -> Any:
@@ -140,7 +149,26 @@ def load_json(value: Any) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FilterError(f"load_json: {exc.msg} at line {exc.lineno}, column {exc.colno} of the JSON text") from None
+        raise FilterError(f"load_json: {exc.msg} at line {exc.lineno}, column {exc.colno} of the JSON text",
+                          exc.lineno, text) from None
+
+
+class BlockDataError(FilterError):
+    """Bad data inside a ``{% load_yaml %}``/``{% load_json %}`` block."""
+
+
+def load_yaml_block(value: Any) -> Any:
+    try:
+        return load_yaml(value)
+    except FilterError as exc:
+        raise BlockDataError(str(exc), exc.data_line, exc.text) from None
+
+
+def load_json_block(value: Any) -> Any:
+    try:
+        return load_json(value)
+    except FilterError as exc:
+        raise BlockDataError(str(exc), exc.data_line, exc.text) from None
 
 
 def load_text(value: Any) -> str:
