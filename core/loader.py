@@ -311,6 +311,12 @@ def load_module(name: str, grains: GrainsSource) -> Module | None:
         reasons.append(f"{label}: {reason}")
     if chosen is None and reasons:
         _missing[name] = "; ".join(reasons)
+    elif chosen is not None:
+        # Backends passed over for a later one keep their reason too: sys.missing shows
+        # e.g. "service (systemd)": "PID 1 is not systemd ...; using sysvinit".
+        for skipped in reasons:
+            label, _, why = skipped.partition(": ")
+            _missing[f"{name} ({label})"] = f"{why}; using {chosen.backend or chosen.name}"
     _loaded[name] = chosen
     return chosen
 

@@ -15,6 +15,7 @@ BUILTIN_STATES: dict[str, str] = {
     "pkgrepo": "saline.states.pkgrepo",
     "user": "saline.states.user",
     "group": "saline.states.group",
+    "service": "saline.states.service",
 }
 
 _loaded: dict[str, StateModule] = {}
