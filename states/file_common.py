@@ -277,6 +277,9 @@ def resolve_source(ctx: Any, fs: FS, source: Any, source_hash: Any, saltenv: str
     if isinstance(source, str):
         if source.startswith("salt://"):
             raise StateError(f"Source file {source} not found in saltenv '{saltenv}'")
+        local = _local_path(source)
+        if local is not None:
+            raise StateError(f"Local file source {local} does not exist")
         raise StateError(f"Source file '{source}' not found")
     raise StateError("Unable to manage file: none of the specified sources were found")
 

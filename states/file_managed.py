@@ -270,7 +270,10 @@ def plan_managed(
             if template:
                 if context is not None and not isinstance(context, dict):
                     return error(name, "Context must be formed as a dict")
-                text = render_template(ctx, text, template, saltenv, "<contents>", context, defaults)
+                try:
+                    text = render_template(ctx, text, template, saltenv, "<contents>", context, defaults)
+                except StateError as exc:
+                    return error(name, f"Unable to manage file: {exc}")
             data = text.encode(encoding or "utf-8", errors=encoding_errors)
     if not create and not fs.isfile(name):
         return ret(name, True, {}, f"File {name} is not present and is not set for creation")
@@ -290,7 +293,10 @@ def plan_managed(
     from_source = bool(source)
     if source:
         src = resolve_source(ctx, fs, source, source_hash, saltenv)
-        data = read_source(ctx, fs, src, template, saltenv, context, defaults)
+        try:
+            data = read_source(ctx, fs, src, template, saltenv, context, defaults)
+        except StateError as exc:
+            return error(name, f"Unable to manage file: {exc}")
         _verify_hash(fs, name, src, skip_verify)
         if keep_mode:
             found = fs.stats(src.local)

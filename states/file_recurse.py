@@ -126,7 +126,7 @@ def _run(ctx: Any, name: str, args: dict[str, Any], acting: bool) -> _Merged:
         else:
             sub = outcome
         if cleared:
-            sub = dict(sub, changes={**cleared, **(sub.get("changes") or {})})
+            merged.add(path, {"result": True, "changes": cleared, "comment": ""})
         merged.add(path, sub)
 
     def attempt(fn: Any, *a: Any, **kw: Any) -> Any:
