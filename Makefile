@@ -1,28 +1,39 @@
-# Two set-up commands: `make demo` and `make test`. Both create .venv when missing.
+# Two set-up commands: `make demo` and `make test`. Both create .venv when missing and install
+# Saline into it (editable, with the test tools). `make bench` compares start-up with real Salt.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
 
 .PHONY: demo test lint bench clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+# A venv without pip (Debian without python3-venv) is removed again, so the next run retries.
+$(BIN)/pip:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Saline needs Python >= 3.11 (found: $$($(PYTHON) --version 2>&1))" >&2; exit 1; }
+	@rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "'$(PYTHON) -m venv' failed: install the venv module (Debian: apt-get install python3-venv)" >&2; \
+		exit 1; }
+	@test -x $(BIN)/pip || { rm -rf $(VENV); echo "the new venv has no pip (Debian: apt-get install python3-venv)" >&2; exit 1; }
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install -q --upgrade pip setuptools wheel
-	$(BIN)/pip install -q -e '.[test]'
-	touch $(STAMP)
+$(STAMP): $(BIN)/pip pyproject.toml
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python docs/examples/demo.py
 
-test: $(STAMP)
+lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/call_startup.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -15,7 +15,6 @@ from __future__ import annotations
 import glob
 import logging
 import os
-import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -317,4 +316,4 @@ def _copy(value: Any) -> Any:
 
 def default_minion_id() -> str:
     """The minion id when none is configured: the host name (no DNS lookup, so it never hangs)."""
-    return socket.gethostname() or "localhost"
+    return os.uname().nodename or "localhost"  # what gethostname() returns, without importing socket

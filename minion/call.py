@@ -11,9 +11,7 @@ options (with the usage line).
 
 from __future__ import annotations
 
-import difflib
 import inspect
-import json
 import logging
 import os
 import sys
@@ -67,6 +65,8 @@ def _grains_override(ns: Any, parser: SalineArgumentParser) -> dict[str, Any] | 
     if not text.startswith("{"):
         parser.error(f"-g/--grains takes no function or argument (got {ns.grains!r}); "
                      "use --grains '{\"key\": \"value\"}' to override grains")
+    import json
+
     try:
         grains = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -116,6 +116,8 @@ def make_context(opts: dict[str, Any]) -> Any:
 
 def _not_available(ctx: Any, fun: str) -> str:
     """Salt's message for an unknown function, plus why the module is missing or close names."""
+    import difflib
+
     from saline.loader import list_modules, load_module, missing_modules
 
     lines = [f"'{fun}' is not available."]
