@@ -144,7 +144,9 @@ class PillarCompiler:
             log.error("SLS '%s' does not render to a dictionary", sls)
             return state, [*errors, f"SLS '{sls}' does not render to a dictionary"]
         state = dict(state)
-        mods[sls] = state  # an include cycle back to this SLS sees its own data, without includes
+        # Another include of this SLS (or a cycle back to it) reuses its own data, without its
+        # includes, as Salt does.
+        mods[sls] = state
         if "include" not in state:
             return state, errors
         if not isinstance(state["include"], list):
@@ -183,7 +185,6 @@ class PillarCompiler:
         for part in [*parts, state]:
             if isinstance(part, Mapping):
                 merged = self.merge(merged, part) if merged else copy.deepcopy(dict(part))
-        mods[sls] = merged
         return merged, errors
 
     # ---- whole pillar ------------------------------------------------------------------------
