@@ -227,6 +227,15 @@ def match(
     return single(tgt_type, tgt, None)
 
 
+def validate_target(tgt: Any, tgt_type: str | None, *, nodegroups: Any = None, delimiter: str | None = None) -> None:
+    """Raise SaltInvocationError when ``tgt`` is malformed, whatever minion it is matched against.
+
+    For a master or CLI to refuse a bad target before publishing it: every term of a compound
+    target is parsed and checked (regexes compile, subnets are valid, nodegroups exist).
+    """
+    match(tgt, tgt_type, "", {}, {}, nodegroups=nodegroups or {}, delimiter=delimiter, datastore={})
+
+
 def match_or_false(tgt: Any, tgt_type: str | None, minion_id: str, grains: Mapping[str, Any] | None,
                    pillar: Mapping[str, Any] | None, **kwargs: Any) -> bool:
     """:func:`match`, but a malformed target logs an error and matches nothing (Salt's top files)."""
@@ -241,5 +250,5 @@ __all__ = [
     "TARGET_TYPES", "compound_match", "data_match", "expand_nodegroup", "glob_match", "grain_match",
     "grain_pcre_match", "ipcidr_match", "list_match", "load_datastore", "match", "match_or_false",
     "nodegroup_to_compound", "normalize_nodegroups", "pcre_match", "pillar_exact_match", "pillar_match",
-    "pillar_pcre_match",
+    "pillar_pcre_match", "validate_target",
 ]

@@ -12,6 +12,7 @@ from saline.matchers import (
     match_or_false,
     nodegroup_to_compound,
     normalize_nodegroups,
+    validate_target,
 )
 
 
@@ -69,3 +70,20 @@ def test_custom_delimiter_in_compound_and_for_nested_keys():
     grains = {"ip_interfaces": {"eth0": ["10.0.0.1"]}, "a:b": "colon-key"}
     assert match("G|@ip_interfaces|eth0|10.0.0.*", "compound", "m", grains, {})
     assert match("a:b|colon-key", "grain", "m", grains, {}, delimiter="|")
+
+
+@pytest.mark.parametrize(("tgt", "tgt_type"), [
+    ("web* and", "compound"), ("E@[", "compound"), ("S@10.0.0.1/8", "compound"), ("N@nope", "compound"),
+    ("os", "grain"), ("[", "pcre"), ("nope", "nodegroup"), ("G@os", "compound"),
+])
+def test_validate_target_rejects_malformed_targets(tgt, tgt_type):
+    with pytest.raises(SaltInvocationError):
+        validate_target(tgt, tgt_type, nodegroups={"g": "web*"})
+
+
+@pytest.mark.parametrize(("tgt", "tgt_type"), [
+    ("web* and G@os:Debian or E@db\\d", "compound"), ("N@g", "compound"), ("g", "nodegroup"),
+    ("web1,web2", "list"), ("10.0.0.0/8", "ipcidr"), ("role:x*", "pillar"), ("k:v", "data"),
+])
+def test_validate_target_accepts_well_formed_targets(tgt, tgt_type):
+    validate_target(tgt, tgt_type, nodegroups={"g": "web*"})

@@ -204,3 +204,14 @@ def test_importing_targeting_and_pillar_code_stays_light():
             "saline.modules.config; print(sorted(m for m in ('jinja2', 'msgpack') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_relative_include_names_only_the_sibling(tmp_path):
+    """Salt also merges a top-level `db` for `- .db`; Saline includes only app/db (docs/pillar.md)."""
+    opts = opts_for(tmp_path, {"base": {
+        "top.sls": "base:\n  '*':\n    - app\n",
+        "app/init.sls": "include:\n  - .db\napp: 1\n",
+        "app/db.sls": "appdb: 1\n",
+        "db.sls": "topdb: 1\n",
+    }})
+    assert compile_pillar(opts, GRAINS) == {"appdb": 1, "app": 1}
