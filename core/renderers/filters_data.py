@@ -191,11 +191,14 @@ def compare_dicts(old: Any, new: Any) -> dict[Any, dict[str, Any]]:
 @pass_environment
 def method_call(environment: Any, obj: Any, f_name: str, *f_args: Any, **f_kwargs: Any) -> Any:
     """``{{ "a,b" | method_call("split", ",") }}``; the sandbox still vets the method."""
-    method = environment.getattr(obj, f_name)
-    from jinja2 import Undefined
+    from jinja2.exceptions import SecurityError
 
-    if isinstance(method, Undefined):
-        raise FilterError(f"method_call: {type(obj).__name__} has no method {f_name!r}")
+    try:
+        method = getattr(obj, f_name)
+    except AttributeError:
+        raise FilterError(f"method_call: {type(obj).__name__} has no method {f_name!r}") from None
+    if not environment.is_safe_attribute(obj, f_name, method) or not environment.is_safe_callable(method):
+        raise SecurityError(f"access to attribute {f_name!r} of {type(obj).__name__!r} object is unsafe.")
     if not callable(method):
         raise FilterError(f"method_call: {type(obj).__name__}.{f_name} is not callable")
     return method(*f_args, **f_kwargs)
