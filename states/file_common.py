@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from saline.errors import CommandExecutionError, SalineError
+from saline.errors import CommandExecutionError, SalineError, SaltInvocationError
 from saline.states.api import ret
 from saline.states.file_sys import FS
 
@@ -341,15 +341,37 @@ def lookup(data: Any, key: str, delimiter: str = ":") -> tuple[bool, Any]:
     return True, current
 
 
-def guard(fn: Any) -> Any:
-    """Run ``fn``; StateError and Saline errors become a failed result named after ``name``."""
+def guard(fn: Any = None, *, prefix: str = "") -> Any:
+    """Errors while planning or applying become a failed result named ``name``.
+
+    A returned :class:`Plan` gets the same protection around its ``apply``, where the comment is
+    ``prefix`` + the error (file.managed: Salt's "Unable to manage file: ...").
+    """
     import functools
 
-    @functools.wraps(fn)
-    def wrapper(ctx: Any, name: Any = "", *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(ctx, name, *args, **kwargs)
-        except (StateError, CommandExecutionError) as exc:
-            return error(str(name), str(exc))
+    from saline.states.api import Plan
 
-    return wrapper
+    caught = (StateError, CommandExecutionError, SaltInvocationError)
+
+    def decorate(func: Any) -> Any:
+        @functools.wraps(func)
+        def wrapper(ctx: Any, name: Any = "", *args: Any, **kwargs: Any) -> Any:
+            try:
+                outcome = func(ctx, name, *args, **kwargs)
+            except caught as exc:
+                return error(str(name), str(exc))
+            if isinstance(outcome, Plan):
+                inner = outcome.apply
+
+                def apply(c: Any) -> dict[str, Any]:
+                    try:
+                        return inner(c)
+                    except caught as exc:
+                        return error(outcome.name, f"{prefix}{exc}")
+
+                outcome.apply = apply
+            return outcome
+
+        return wrapper
+
+    return decorate(fn) if fn is not None else decorate

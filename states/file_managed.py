@@ -203,7 +203,7 @@ def _inline_contents(ctx: Any, contents: Any, contents_pillar: Any, contents_gra
 
 
 @st.state
-@guard
+@guard(prefix="Unable to manage file: ")
 def managed(
     ctx: Any, name: str, source: Any = None, source_hash: Any = "", source_hash_name: Any = None,
     keep_source: bool = True, user: Any = None, group: Any = None, mode: Any = None, attrs: Any = None,

@@ -92,7 +92,7 @@ def recursive_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 @st.state
-@guard
+@guard(prefix="Unable to manage file: ")
 def serialize(
     ctx: Any, name: str, dataset: Any = None, dataset_pillar: Any = None, user: Any = None, group: Any = None,
     mode: Any = None, backup: Any = "", makedirs: bool = False, show_changes: bool = True, create: bool = True,

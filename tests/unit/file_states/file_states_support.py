@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import grp
 import os
+import pathlib
 import pwd
 import stat
 from typing import Any
+
+from saline.loader import Context
+from saline.states.engine.runner import run_chunks
 
 
 def build_tree(root: str, spec: dict[str, Any] | None) -> None:
@@ -77,6 +81,26 @@ def subst(obj: Any, mapping: dict[str, str]) -> Any:
     if isinstance(obj, dict):
         return {subst(k, mapping): subst(v, mapping) for k, v in obj.items()}
     return obj
+
+
+def make_context(base: pathlib.Path, pillar: dict[str, Any], test: bool) -> Context:
+    opts = {
+        "id": "oracle", "file_client": "local", "cachedir": str(base / "cache"),
+        "file_roots": {"base": [str(base / "srv")]}, "pillar_roots": {"base": [str(base / "pillar")]},
+        "test": test, "user": "root",
+    }
+    return Context(opts, grains_loader=lambda: {"id": "oracle"}, pillar_loader=lambda: dict(pillar))
+
+
+def run_state(base: pathlib.Path, state: str, args: dict[str, Any], pillar: dict[str, Any],
+              test: bool) -> dict[str, Any]:
+    mod, _, fun = state.partition(".")
+    chunk = {"state": mod, "fun": fun, "__id__": "case", "__sls__": "case_under_test", "__env__": "base",
+             "order": 10000, **args}
+    chunk.setdefault("name", "case")
+    results = run_chunks(make_context(base, pillar, test), [chunk], test=test)
+    (result,) = results.values()
+    return {"result": result["result"], "comment": result["comment"], "changes": result["changes"]}
 
 
 PHASES = ("test", "run", "rerun", "test_after")

@@ -12,41 +12,18 @@ from __future__ import annotations
 import os
 import pathlib
 import sys
-from typing import Any
 
 import pytest
-from saline.loader import Context
-from saline.states.engine.runner import run_chunks
 from saline.yamlload import safe_load
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from file_states_support import PHASES, build_tree, snapshot, subst
+from file_states_support import PHASES, build_tree, run_state, snapshot, subst
 
 CASES = pathlib.Path(__file__).resolve().parents[2] / "cases" / "file_states"
 
 
 def _cases() -> list[pathlib.Path]:
     return sorted(CASES.glob("*.yaml"))
-
-
-def make_context(base: pathlib.Path, pillar: dict[str, Any], test: bool) -> Context:
-    opts = {
-        "id": "oracle", "file_client": "local", "cachedir": str(base / "cache"),
-        "file_roots": {"base": [str(base / "srv")]}, "pillar_roots": {"base": [str(base / "pillar")]},
-        "test": test, "user": "root",
-    }
-    return Context(opts, grains_loader=lambda: {"id": "oracle"}, pillar_loader=lambda: dict(pillar))
-
-
-def run_state(base: pathlib.Path, state: str, args: dict[str, Any], pillar: dict[str, Any],
-              test: bool) -> dict[str, Any]:
-    mod, _, fun = state.partition(".")
-    chunk = {"state": mod, "fun": fun, "__id__": "case", "__sls__": "case_under_test", "__env__": "base",
-             "order": 10000, **args}
-    chunk.setdefault("name", "case")
-    results = run_chunks(make_context(base, pillar, test), [chunk], test=test)
-    (result,) = results.values()
-    return {"result": result["result"], "comment": result["comment"], "changes": result["changes"]}
 
 
 @pytest.fixture
