@@ -3,7 +3,7 @@
 Salt's names, arguments and return shapes. A tree that fails to render or compile returns the list
 of error strings (and a non-zero retcode) like Salt. One deliberate difference:
 ``state.show_low_sls`` shows the chunks a run would really execute (extend, ``_in`` requisites and
-``exclude`` applied), as ``state.show_lowstate`` always did; see docs/differences.md.
+``exclude`` applied), as ``state.show_lowstate`` always did; see docs/states.md.
 """
 
 from __future__ import annotations
