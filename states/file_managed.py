@@ -55,6 +55,9 @@ class FileSpec:
     backup: Any = ""
     show_changes: bool = True
     follow_symlinks: bool = True
+    check_cmd: Any = None
+    tmp_dir: str = ""
+    tmp_ext: str = ""
 
 
 def _backup_path(ctx: Any, name: str) -> str | None:
@@ -98,6 +101,33 @@ def _new_file_changes(fs: FS, spec: FileSpec, umask: str) -> dict[str, Any]:
     return changes
 
 
+def run_check_cmd(ctx: Any, fs: FS, spec: FileSpec) -> dict[str, Any] | None:
+    """Salt's ``check_cmd``: run ``<check_cmd> <temp file with the new contents>`` before installing it.
+
+    None when the command accepts the contents (exit 0), else the failed result (the file is untouched).
+    """
+    if not spec.check_cmd:
+        return None
+    import tempfile
+
+    directory = spec.tmp_dir or tempfile.gettempdir()
+    temp = os.path.join(directory, f"saline-check-{os.urandom(6).hex()}{spec.tmp_ext or ''}")
+    fs.write_bytes(temp, spec.data or b"", mode=spec.mode or "0600", user=spec.user, group=spec.group)
+    try:
+        done = ctx.salt["cmd.run_all"](f"{spec.check_cmd} {temp}", python_shell=True)
+    finally:
+        fs.remove(temp)
+    if done.get("retcode") == 0:
+        return None
+    comment = "check_cmd execution failed"
+    for key in ("stdout", "stderr"):
+        if done.get(key):
+            comment += "\n" + str(done[key])
+    failed = error(spec.name, comment)
+    failed["skip_watch"] = True
+    return failed
+
+
 def _create(ctx: Any, spec: FileSpec) -> dict[str, Any]:
     fs = FS(ctx)
     name = spec.name
@@ -112,6 +142,9 @@ def _create(ctx: Any, spec: FileSpec) -> dict[str, Any]:
             return error(name, "Unable to manage file: Not a directory")
     umask = umask_mode(ctx)
     changes = _new_file_changes(fs, spec, umask)
+    refused = run_check_cmd(ctx, fs, spec)
+    if refused:
+        return refused
     fs.write_bytes(name, spec.data or b"", mode=spec.mode or umask, user=spec.user, group=spec.group)
     if spec.data is None:
         return ret(name, True, changes, "Empty file")
@@ -124,6 +157,9 @@ def _update(ctx: Any, spec: FileSpec, diff: str, perms: dict[str, Any], rewrite:
     changes: dict[str, Any] = {}
     comments: list[str] = []
     if rewrite:
+        refused = run_check_cmd(ctx, fs, spec)
+        if refused:
+            return refused
         backup_file(ctx, fs, name, spec.backup)
         if diff:
             changes["diff"] = diff
@@ -212,7 +248,7 @@ def managed(
     create: bool = True, contents: Any = None, tmp_dir: str = "", tmp_ext: str = "",
     contents_pillar: Any = None, contents_grains: Any = None, contents_newline: bool = True,
     contents_delimiter: str = ":", encoding: Any = None, encoding_errors: str = "strict",
-    allow_empty: bool = True, follow_symlinks: bool = True, skip_verify: bool = False,
+    allow_empty: bool = True, follow_symlinks: bool = True, check_cmd: Any = None, skip_verify: bool = False,
     saltenv: str = "base", **kwargs: Any,
 ) -> dict[str, Any] | Plan:
     """Manage a file's contents, owner and mode (see docs/states-file.md)."""
@@ -223,7 +259,7 @@ def managed(
         create=create, contents=contents, contents_pillar=contents_pillar, contents_grains=contents_grains,
         contents_newline=contents_newline, contents_delimiter=contents_delimiter, encoding=encoding,
         encoding_errors=encoding_errors, allow_empty=allow_empty, follow_symlinks=follow_symlinks,
-        skip_verify=skip_verify, saltenv=saltenv,
+        skip_verify=skip_verify, saltenv=saltenv, check_cmd=check_cmd, tmp_dir=tmp_dir, tmp_ext=tmp_ext,
     )
 
 
@@ -234,7 +270,8 @@ def plan_managed(
     show_changes: bool = True, create: bool = True, contents: Any = None, contents_pillar: Any = None,
     contents_grains: Any = None, contents_newline: bool = True, contents_delimiter: str = ":",
     encoding: Any = None, encoding_errors: str = "strict", allow_empty: bool = True,
-    follow_symlinks: bool = True, skip_verify: bool = False, saltenv: str = "base",
+    follow_symlinks: bool = True, skip_verify: bool = False, saltenv: str = "base", check_cmd: Any = None,
+    tmp_dir: str = "", tmp_ext: str = "",
 ) -> dict[str, Any] | Plan:
     """``file.managed`` without the outer error handling (``file.recurse`` calls it per file)."""
     name = os.path.expanduser(str(name)) if name else ""
@@ -302,7 +339,7 @@ def plan_managed(
             found = fs.stats(src.local)
             mode = found["mode"] if found else None
     spec = FileSpec(name, data, from_source, user, group, mode, bool(makedirs), normalize_mode(dir_mode),
-                    backup, bool(show_changes), bool(follow_symlinks))
+                    backup, bool(show_changes), bool(follow_symlinks), check_cmd, tmp_dir or "", tmp_ext or "")
     return plan_file(ctx, fs, spec)
 
 

@@ -97,7 +97,8 @@ def serialize(
     ctx: Any, name: str, dataset: Any = None, dataset_pillar: Any = None, user: Any = None, group: Any = None,
     mode: Any = None, backup: Any = "", makedirs: bool = False, show_changes: bool = True, create: bool = True,
     merge_if_exists: bool = False, encoding: Any = None, encoding_errors: str = "strict", serializer: Any = None,
-    serializer_opts: Any = None, deserializer_opts: Any = None, **kwargs: Any,
+    serializer_opts: Any = None, deserializer_opts: Any = None, check_cmd: Any = None, tmp_dir: str = "",
+    tmp_ext: str = "", **kwargs: Any,
 ) -> dict[str, Any] | Plan:
     """Serialize ``dataset`` into a file (see docs/states-file.md)."""
     name = os.path.expanduser(str(name)) if name else ""
@@ -144,7 +145,8 @@ def serialize(
     except Exception as exc:  # serializers raise many kinds
         return error(name, f"Failed to serialize the dataset: {exc}")
     spec = FileSpec(name, text.encode(encoding or "utf-8", errors=encoding_errors), False, user, group,
-                    normalize_mode(mode), bool(makedirs), None, backup, bool(show_changes), True)
+                    normalize_mode(mode), bool(makedirs), None, backup, bool(show_changes), True,
+                    check_cmd, tmp_dir or "", tmp_ext or "")
     outcome = plan_file(ctx, fs, spec, test_comment=f"Dataset will be serialized and stored into {name}")
     if not (isinstance(existing, dict) and isinstance(merged, dict)):
         return outcome

@@ -103,4 +103,26 @@ def run_state(base: pathlib.Path, state: str, args: dict[str, Any], pillar: dict
     return {"result": result["result"], "comment": result["comment"], "changes": result["changes"]}
 
 
+
+def run_state_direct(base: pathlib.Path, state: str, args: dict[str, Any], pillar: dict[str, Any],
+                     test: bool) -> dict[str, Any]:
+    """The documented Plan contract without the runner: plan with a planning context, then report or apply.
+
+    Used for arguments the runner would also act on by itself (``check_cmd``).
+    """
+    from saline.states.api import Plan
+    from saline.states.registry import load_state_module
+
+    mod, _, fun = state.partition(".")
+    module = load_state_module(mod)
+    assert module is not None
+    ctx = make_context(base, pillar, test)
+    outcome = module.functions[fun](ctx.planning_view(), **args)
+    if isinstance(outcome, Plan):
+        if test:
+            return {"result": None, "comment": outcome.test_comment, "changes": outcome.changes}
+        outcome = outcome.apply(ctx)
+    return {"result": outcome["result"], "comment": outcome["comment"], "changes": outcome["changes"]}
+
+
 PHASES = ("test", "run", "rerun", "test_after")

@@ -3,7 +3,8 @@
 Each case holds a starting tree, one state call, and what real Salt 3007 returned for four runs:
 ``test`` (test=True), ``run``, ``rerun`` (idempotence) and ``test_after`` (test=True once done),
 plus the tree after the run. ``saline_differs`` overrides an expectation where Saline deliberately
-differs from Salt (each with a ``why``). Recorded with ``regen_oracle_cases.py``.
+differs from Salt (each with a ``why``). Recorded with ``regen_oracle_cases.py``. Cases marked
+``harness: direct`` call the state function through the Plan contract without the runner.
 Every test=True phase must leave the tree exactly as it was.
 """
 
@@ -17,7 +18,8 @@ import pytest
 from saline.yamlload import safe_load
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from file_states_support import PHASES, build_tree, run_state, snapshot, subst
+from file_states_support import PHASES, build_tree, run_state_direct, snapshot, subst
+from file_states_support import run_state as run_state_runner
 
 CASES = pathlib.Path(__file__).resolve().parents[2] / "cases" / "file_states"
 
@@ -48,6 +50,8 @@ def test_file_state_case(path: pathlib.Path, tmp_path: pathlib.Path, umask022: N
     differs = case.get("saline_differs") or {}
     expect = {phase: {**case["expect"][phase], **(differs.get(phase) or {})} for phase in PHASES}
 
+    # `harness: direct` cases use arguments the runner also acts on by itself (check_cmd)
+    run_state = run_state_direct if case.get("harness") == "direct" else run_state_runner
     initial = snapshot(str(work))
     got = {"test": subst(run_state(tmp_path, case["state"], args, pillar, True), back)}
     assert snapshot(str(work)) == initial, "test=True changed the tree"
