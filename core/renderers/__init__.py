@@ -20,12 +20,16 @@ __all__ = ["TemplateError", "render_file", "render_string", "sls_to_path"]
 
 
 def sls_to_path(fileclient: Any, sls: str, saltenv: str = "base") -> str | None:
-    """Relative path of SLS ``sls`` in ``saltenv``: ``a/b.sls`` wins over ``a/b/init.sls``; None if neither."""
-    if not isinstance(sls, str) or not sls or sls.startswith(".") or sls.endswith(".") or "/" in sls:
+    """Relative path of SLS ``sls`` in ``saltenv``: ``a/b.sls`` wins over ``a/b/init.sls``; None if neither.
+
+    Like Salt, ``a/b`` is accepted as another spelling of ``a.b``.
+    """
+    if not isinstance(sls, str) or not sls or "\0" in sls:
         return None
-    if "\0" in sls or ".." in sls:
+    parts = sls.replace("/", ".").split(".")
+    if any(not part or part.isspace() for part in parts):
         return None
-    base = sls.replace(".", "/")
+    base = "/".join(parts)
     for candidate in (f"{base}.sls", f"{base}/init.sls"):
         if fileclient.cache_file(f"salt://{candidate}", saltenv):
             return candidate

@@ -19,7 +19,8 @@ def test_sls_to_path_precedence(tree: Any) -> None:
     assert sls_to_path(fc, "top", "base") == "top.sls"
     assert sls_to_path(fc, "missing", "base") is None
     assert sls_to_path(fc, "a.b", "dev") is None
-    for bad in ("", ".a", "a.", "a/b", "a..b", "a\0b"):
+    assert sls_to_path(fc, "a/b", "base") == "a/b.sls"  # Salt accepts slashes too
+    for bad in ("", ".a", "a.", "/a", "a/../b", "a..b", "a\0b", "a. .b"):
         assert sls_to_path(fc, bad, "base") is None
 
 
