@@ -30,7 +30,7 @@ class FileClient(Protocol):
         """The saltenvs this client can serve."""
 
 
-def LocalFileClient(opts: dict[str, Any]) -> FileClient:  # noqa: N802 - a class-like factory
+def LocalFileClient(opts: dict[str, Any]) -> FileClient:
     from saline.fileclient_local import RootsFileClient
 
     return RootsFileClient(opts)
