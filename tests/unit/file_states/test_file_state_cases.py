@@ -66,3 +66,18 @@ def test_file_state_case(path: pathlib.Path, tmp_path: pathlib.Path, umask022: N
         assert got[phase] == expect[phase], phase
     assert subst(after, back) == differs.get("after", case["after"])
     assert subst(after_rerun, back) == differs.get("after_rerun", case.get("after_rerun", case["after"]))
+
+
+def test_every_state_has_a_dry_run_case() -> None:
+    """Each state that can change something has a case whose test=True run predicts a change."""
+    from saline.states.registry import load_state_module
+
+    module = load_state_module("file")
+    assert module is not None
+    planned = set()
+    for path in _cases():
+        case = safe_load(path.read_text())
+        test = {**case["expect"]["test"], **((case.get("saline_differs") or {}).get("test") or {})}
+        if test["result"] is None:
+            planned.add(case["state"].partition(".")[2])
+    assert sorted(set(module.functions) - planned - {"exists", "missing"}) == []
