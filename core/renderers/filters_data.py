@@ -181,10 +181,13 @@ def compare_dicts(old: Any, new: Any) -> dict[Any, dict[str, Any]]:
     new = new or {}
     ret: dict[Any, dict[str, Any]] = {}
     for key in list(old) + [k for k in new if k not in old]:
-        before = old.get(key, "")
-        after = new.get(key, "")
-        if key not in old or key not in new or before != after:
-            ret[key] = {"old": before, "new": after}
+        # Salt's key order: the missing side first
+        if key not in new:
+            ret[key] = {"new": "", "old": old[key]}
+        elif key not in old:
+            ret[key] = {"old": "", "new": new[key]}
+        elif old[key] != new[key]:
+            ret[key] = {"old": old[key], "new": new[key]}
     return ret
 
 

@@ -62,7 +62,12 @@ def contains_whitespace(text: Any) -> bool:
 
 
 def is_hex(value: Any) -> bool:
-    return isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F]+", value) is not None
+    """True when ``value`` reads as a hexadecimal number (``ff``, ``0x1F``), like Salt."""
+    try:
+        int(value, 16)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def to_bytes(value: Any, encoding: str = "utf-8") -> bytes:
