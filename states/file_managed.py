@@ -260,6 +260,7 @@ def managed(
         contents_newline=contents_newline, contents_delimiter=contents_delimiter, encoding=encoding,
         encoding_errors=encoding_errors, allow_empty=allow_empty, follow_symlinks=follow_symlinks,
         skip_verify=skip_verify, saltenv=saltenv, check_cmd=check_cmd, tmp_dir=tmp_dir, tmp_ext=tmp_ext,
+        selinux=kwargs.get("selinux"),
     )
 
 
@@ -271,7 +272,7 @@ def plan_managed(
     contents_grains: Any = None, contents_newline: bool = True, contents_delimiter: str = ":",
     encoding: Any = None, encoding_errors: str = "strict", allow_empty: bool = True,
     follow_symlinks: bool = True, skip_verify: bool = False, saltenv: str = "base", check_cmd: Any = None,
-    tmp_dir: str = "", tmp_ext: str = "",
+    tmp_dir: str = "", tmp_ext: str = "", selinux: Any = None,
 ) -> dict[str, Any] | Plan:
     """``file.managed`` without the outer error handling (``file.recurse`` calls it per file)."""
     name = os.path.expanduser(str(name)) if name else ""
@@ -279,6 +280,8 @@ def plan_managed(
         return error(name, "Destination file name is required")
     if attrs is not None:
         return error(name, "The 'attrs' option is not supported by Saline")
+    if selinux:
+        return error(name, "The 'selinux' option is not supported by Saline")
     keep_mode = isinstance(mode, str) and mode.lower() == "keep"
     mode = None if keep_mode else normalize_mode(mode)
     count = sum(x is not None for x in (contents, contents_pillar, contents_grains))

@@ -217,7 +217,8 @@ def recurse(
         done = _run(c, name, args, acting=True)
         return ret(name, done.result, done.changes, done.comment(name))
 
-    return Plan(name, planned.changes, planned.comment(name), apply)
+    extra = {"result": False} if planned.result is False else {}
+    return Plan(name, planned.changes, planned.comment(name), apply, extra)
 
 
 def merged_is_quiet(merged: _Merged) -> bool:
