@@ -129,9 +129,8 @@ def _env_options(job: RenderJob) -> dict[str, Any]:
         "trim_blocks": bool(opts.get("jinja_trim_blocks", False)),
         "lstrip_blocks": bool(opts.get("jinja_lstrip_blocks", False)),
     }
-    # Salt: jinja_sls_env for state files, jinja_env for file templates
-    is_sls = bool(job.sls) or any(n != "jinja" for n in job.pipe)
-    extra = opts.get("jinja_sls_env" if is_sls else "jinja_env") or {}
+    # Salt: jinja_sls_env when rendering an SLS (a state or pillar file), jinja_env otherwise
+    extra = opts.get("jinja_sls_env" if job.sls else "jinja_env") or {}
     if isinstance(extra, dict):
         options.update({k: v for k, v in extra.items() if k in _SYNTAX_KEYS})
     return options
