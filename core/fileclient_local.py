@@ -15,7 +15,7 @@ import stat
 from typing import Any
 from urllib.parse import parse_qs
 
-from saline.errors import SaltInvocationError
+from saline.errors import CommandExecutionError, SaltInvocationError
 
 _SALTENV_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]*")
 
@@ -116,8 +116,11 @@ class RootsFileClient:
         path = self.cache_file(url, saltenv)
         if path is None:
             return None
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
+        try:
+            with open(path, encoding="utf-8") as fh:
+                return fh.read()
+        except UnicodeDecodeError as exc:
+            raise CommandExecutionError(f"{url} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
     def get_bytes(self, url: str, saltenv: str = "base") -> bytes | None:
         path = self.cache_file(url, saltenv)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from saline.errors import SaltInvocationError
+from saline.errors import CommandExecutionError, SaltInvocationError
 from saline.fileclient import LocalFileClient
 from saline.fileclient_local import RootsFileClient, split_url
 
@@ -159,3 +159,10 @@ def test_no_path_escapes_the_root(tmp_path_factory: pytest.TempPathFactory, part
     if path is not None:
         real = os.path.realpath(path)
         assert real.startswith(os.path.realpath(base / "root") + os.sep)
+
+
+def test_binary_files_have_bytes_but_no_text(client: RootsFileClient, roots: dict[str, Path]) -> None:
+    (roots["one"] / "blob.bin").write_bytes(b"\x00\xff\xfe")
+    assert client.get_bytes("salt://blob.bin") == b"\x00\xff\xfe"
+    with pytest.raises(CommandExecutionError, match="not UTF-8"):
+        client.get_text("salt://blob.bin")
