@@ -22,5 +22,6 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "file": ("saline.modules.file",),
     "pillar": ("saline.modules.pillar",),
     "config": ("saline.modules.config",),
+    "docker": ("saline.modules.docker_mod",),
     "service": ("saline.modules.service_systemd", "saline.modules.service_sysv"),
 }
