@@ -17,10 +17,34 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# path (relative to the base file root) -> text
-STATE_FILES: dict[str, str] = {}
+# path (relative to the base file root) -> text. The demo tree writes only under root_dir.
+STATE_FILES: dict[str, str] = {
+    "top.sls": "base:\n  '*':\n    - web\n",
+    "web/init.sls": """\
+{% set root = opts['root_dir'] %}
+web-dir:
+  file.directory:
+    - name: {{ root }}/www
+    - makedirs: True
+index:
+  file.managed:
+    - name: {{ root }}/www/index.html
+    - contents: "<h1>{{ pillar.get('site:title', 'untitled') }} on {{ grains['id'] }}</h1>"
+    - mode: '0644'
+    - require:
+      - file: web-dir
+announce:
+  cmd.run:
+    - name: echo index.html changed
+    - onchanges:
+      - file: index
+""",
+}
 # path (relative to the base pillar root) -> text
-PILLAR_FILES: dict[str, str] = {}
+PILLAR_FILES: dict[str, str] = {
+    "top.sls": "base:\n  '*':\n    - site\n",
+    "site.sls": "site:\n  title: Hello from Saline\n",
+}
 
 
 @dataclass
@@ -50,6 +74,9 @@ STEPS: list[Step] = [
     Step("Is the minion code path alive?", ["test.ping"]),
     Step("Facts about this host (grains)", ["grains.items"], show=few_grains, hidden=("--out=json",)),
     Step("Run a command (no shell unless python_shell=True)", ["cmd.run", "echo hello"]),
+    Step("Apply the demo state tree (highstate): first run makes the changes", ["state.apply"]),
+    Step("Apply it again: already in the desired state, nothing changes", ["state.apply"],
+         hidden=("--state-output=terse",)),
 ]
 
 
