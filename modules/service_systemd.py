@@ -31,19 +31,19 @@ UNIT_TYPES = ("service", "socket", "device", "mount", "automount", "swap", "targ
 MINION_UNIT = "saline-minion.service"
 
 
-def booted() -> bool | str:
+def booted(run_dir: str = "/run/systemd/system", pid1_comm: str = "/proc/1/comm") -> bool | str:
     """True when PID 1 is systemd, else the reason it is not."""
-    if os.path.isdir("/run/systemd/system"):
+    if os.path.isdir(run_dir):
         return True
     try:
-        with open("/proc/1/comm", encoding="utf-8", errors="replace") as fh:
+        with open(pid1_comm, encoding="utf-8", errors="replace") as fh:
             comm = fh.read().strip()
     except OSError:
         comm = ""
     if comm == "systemd":
         return True
     shown = f"'{comm}'" if comm else "unknown"
-    return f"PID 1 is not systemd (it is {shown}) and /run/systemd/system does not exist"
+    return f"PID 1 is not systemd (it is {shown}) and {run_dir} does not exist"
 
 
 def _available(grains: Any) -> bool | str:
@@ -99,7 +99,8 @@ def _use_scope(ctx: Context) -> bool:
 
 
 def systemctl_cmd(ctx: Context, action: str | list[str], name: Any = None, *, scope: bool = False,
-                  no_block: bool = False, root: str | None = None, extra: list[str] | None = None) -> list[str]:
+                  no_block: bool = False, root: str | None = None,
+                  extra: list[str] | None = None) -> list[str]:
     """The ``systemctl`` argv for ``action`` on unit ``name`` (in a scope for changing commands)."""
     argv: list[str] = []
     if scope and _use_scope(ctx):
@@ -480,8 +481,8 @@ def restart(ctx: Context, name: str, no_block: bool | None = None, unmask: bool 
 
 
 @mod.action(name="reload")
-def reload_(ctx: Context, name: str, no_block: bool = False, unmask: bool = False, unmask_runtime: bool = False,
-            timeout: Any = None) -> bool:
+def reload_(ctx: Context, name: str, no_block: bool = False, unmask: bool = False,
+            unmask_runtime: bool = False, timeout: Any = None) -> bool:
     """Ask the unit to reload its configuration (``systemctl reload``); raises on failure.
 
     CLI Example: ``saline-call --local service.reload nginx``
@@ -513,8 +514,8 @@ def _sysv_tool() -> list[str]:
 
 
 @mod.action
-def enable(ctx: Context, name: str, no_block: bool = False, unmask: bool = False, unmask_runtime: bool = False,
-           root: str | None = None, **kwargs: Any) -> bool:
+def enable(ctx: Context, name: str, no_block: bool = False, unmask: bool = False,
+           unmask_runtime: bool = False, root: str | None = None, **kwargs: Any) -> bool:
     """Start the unit at boot (``systemctl enable``; sysvinit-only scripts through update-rc.d).
 
     CLI Example: ``saline-call --local service.enable nginx``
@@ -547,7 +548,8 @@ def disable(ctx: Context, name: str, no_block: bool = False, root: str | None = 
         scope = ["systemd-run", "--scope"] if _use_scope(ctx) else []
         args = ["-f", name, "remove"] if tool[0].endswith("update-rc.d") else [name, "off"]
         return _run([*scope, *tool, *args])["retcode"] == 0
-    return _run(systemctl_cmd(ctx, "disable", name, scope=True, no_block=bool(no_block), root=root))["retcode"] == 0
+    argv = systemctl_cmd(ctx, "disable", name, scope=True, no_block=bool(no_block), root=root)
+    return _run(argv)["retcode"] == 0
 
 
 @mod.action

@@ -27,7 +27,7 @@ from typing import Any
 from saline.errors import CommandExecutionError
 from saline.states.api import Plan, StateModule, ret
 
-st = StateModule("service", doc="Start, stop, enable and disable services; restart them when watched states change.")
+st = StateModule("service", doc="Start, stop, enable and disable services; restart them on watched changes.")
 
 # Arguments only systemd's functions understand; passed through when the backend accepts them.
 SYSTEMD_ONLY = ("no_block", "unmask", "unmask_runtime")
@@ -312,7 +312,8 @@ def running(ctx: Any, name: str, enable: Any = None, sig: Any = None, init_delay
         unmasked = unmask(actx) if unmask else unmask_comment
         out = ret(name, True, {}, "")
         try:
-            started = actx.salt["service.start"](name, **_backend_args(actx, "service.start", kwargs, timeout))
+            options = _backend_args(actx, "service.start", kwargs, timeout)
+            started = actx.salt["service.start"](name, **options)
         except CommandExecutionError as exc:
             return ret(name, False, {}, str(exc))
         if not started:
@@ -401,7 +402,8 @@ def enabled(ctx: Any, name: str, **kwargs: Any) -> dict[str, Any] | Plan:
         return missing
     kwargs = _extra(kwargs)
     outcome = _boot_plan(ctx, ret(name, True, {}, ""), name, True, None, kwargs)
-    if isinstance(outcome, dict) and ctx.test and outcome["comment"] == f"The named service {name} is not available":
+    absent = f"The named service {name} is not available"
+    if isinstance(outcome, dict) and ctx.test and outcome["comment"] == absent:
         return ret(name, None, {}, f"Service {name} not present; if created in this state run, "
                                    "it would have been enabled")
     return outcome
@@ -466,6 +468,7 @@ def mod_watch(ctx: Any, name: str, sfun: str | None = None, sig: Any = None, rel
         except CommandExecutionError as exc:
             return ret(name, False, {}, str(exc))
         _delay(init_delay)
-        return ret(name, result, {name: result}, f"Service {done}" if result else f"Failed to {verb} the service")
+        comment = f"Service {done}" if result else f"Failed to {verb} the service"
+        return ret(name, result, {name: result}, comment)
 
     return Plan(name, {}, f"Service is set to be {done}", apply)

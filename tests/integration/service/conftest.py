@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -111,6 +112,13 @@ class InitService:
         except OSError:
             return []
         return [(kind, int(pid)) for kind, pid in (line.split() for line in lines)]
+
+    def wait_log(self, event: tuple[str, int], seconds: float = 5.0) -> list[tuple[str, int]]:
+        """The event log once ``event`` is in it (signals are handled asynchronously), or as it is."""
+        deadline = time.monotonic() + seconds
+        while event not in self.log() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.log()
 
     def links(self) -> dict[str, str]:
         """``{runlevel: "S" or "K"}`` for this service's /etc/rc?.d links."""

@@ -37,7 +37,7 @@ def test_start_stop_restart_reload_status(init_service, host_ctx) -> None:
 
     assert salt["service.reload"](svc.name) is True
     assert svc.pid() == first
-    assert ("reload", first) in svc.log()
+    assert ("reload", first) in svc.wait_log(("reload", first))
 
     assert salt["service.restart"](svc.name) is True
     second = svc.pid()

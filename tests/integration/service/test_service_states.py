@@ -142,7 +142,7 @@ def test_watch_with_reload_and_dead(saline_call, init_service, tmp_path) -> None
     saline_call.write_state("app/app.conf", "v2\n")
     svc_ret = apply(saline_call, "app")[1]
     assert (svc_ret["changes"], svc_ret["comment"]) == ({n: True}, "Service reloaded")
-    assert init_service.pid() == pid and init_service.log() == [("start", pid), ("reload", pid)]
+    assert init_service.pid() == pid and init_service.wait_log(("reload", pid)) == [("start", pid), ("reload", pid)]
 
     dead = CLASSIC.format(conf=conf, name=n, extra="").replace("service.running", "service.dead")
     saline_call.write_state("app/init.sls", dead)
