@@ -68,8 +68,8 @@ def add_logging_options(parser: argparse.ArgumentParser) -> None:
 def add_output_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("Output Options")
     group.add_argument("--out", "--output", dest="output", metavar="OUTPUTTER",
-                       help="outputter: nested (default), json, yaml, raw, txt, newline_values_only, "
-                       "highstate")
+                       help="outputter: nested (default), json, yaml, raw, pprint, txt, newline_values_only, "
+                       "quiet, highstate")
     group.add_argument("--out-indent", "--output-indent", dest="output_indent", type=int, metavar="N",
                        help="indentation for json/yaml; negative prints json on one line")
     group.add_argument("--out-file", "--output-file", dest="out_file", metavar="FILE",

@@ -50,6 +50,11 @@ def build_parser() -> SalineArgumentParser:
                         help="show the documentation of the named function or module (all when none)")
     parser.add_argument("--no-parse", dest="no_parse", metavar="ARG1,ARG2", default="",
                         help="comma-separated keyword arguments whose values are not YAML-typed")
+    parser.add_argument("--args-stdin", action="store_true",
+                        help="read more arguments from stdin, one per line")
+    parser.add_argument("--cachedir", metavar="DIR", help="cache directory (overrides the cachedir option)")
+    parser.add_argument("--hard-crash", action="store_true",
+                        help="let an exception in the function end the program with its traceback")
     add_output_options(parser)
     add_logging_options(parser)
     parser.add_argument("fun", nargs="?", metavar="function", help="module.function to run")
@@ -230,14 +235,19 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         sys.stderr.write(f"Error: {exc}\n")
         return 1
-    if ns.log_file:  # an explicit path is used as given, not moved under root_dir
+    # explicit paths are used as given, not moved under root_dir
+    if ns.log_file:
         opts["log_file"] = os.path.abspath(ns.log_file)
+    if ns.cachedir:
+        opts["cachedir"] = os.path.abspath(ns.cachedir)
     setup_logging(opts.get("log_level", "warning"), opts.get("log_file"),
                   opts.get("log_level_logfile") or opts.get("log_level"))
     opts["grains_override"] = grains_override or {}
     opts["skip_grains"] = ns.skip_grains
     from saline.args import parse_cli_args
 
+    if ns.args_stdin:
+        ns.args = [*ns.args, *(line.rstrip("\n") for line in sys.stdin if line.strip())]
     args, kwargs = parse_cli_args(ns.args, [k for k in ns.no_parse.split(",") if k])
     if isinstance(kwargs.get("pillar"), dict):
         opts["pillar_override"] = kwargs["pillar"]
@@ -292,10 +302,14 @@ def run_and_print(ctx: Any, ns: Any, args: list[Any], kwargs: dict[str, Any]) ->
     try:
         ret = call_function(ctx, fun, args, kwargs)
     except SalineError as exc:
+        if ns.hard_crash:
+            raise
         log.debug("%s failed", fun, exc_info=True)
         sys.stderr.write(f"Error running '{fun}': {exc}\n")
         return 1
     except Exception as exc:  # a module bug: still no traceback unless debugging
+        if ns.hard_crash:
+            raise
         log.debug("%s raised", fun, exc_info=True)
         sys.stderr.write(f"Error running '{fun}': {type(exc).__name__}: {exc}\n")
         return 1

@@ -17,6 +17,7 @@ OUTPUTTERS: dict[str, str] = {
     "json": "saline.output.json_out",
     "yaml": "saline.output.yaml_out",
     "raw": "saline.output.simple",
+    "pprint": "saline.output.simple",
     "txt": "saline.output.simple",
     "newline_values_only": "saline.output.simple",
     "highstate": "saline.output.highstate",

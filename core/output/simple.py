@@ -1,5 +1,6 @@
-"""The one-line outputters: ``raw`` (Python repr of everything), ``txt`` (``id: value`` per
-minion), ``newline_values_only`` (values only) and ``quiet`` (nothing)."""
+"""The plain outputters: ``raw`` (Python repr of everything), ``pprint`` (the same, pretty-printed
+with sorted keys), ``txt`` (``id: value`` per minion), ``newline_values_only`` (values only) and
+``quiet`` (nothing)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ def output(data: Any, opts: dict[str, Any], fmt: str = "raw") -> str:
         return ""
     if fmt == "raw":
         return f"{data}\n"
+    if fmt == "pprint":
+        import pprint
+
+        return pprint.pformat(data) + "\n"
     if not isinstance(data, dict):
         return f"{data}\n"
     lines: list[str] = []

@@ -207,3 +207,31 @@ def test_doc_flag_with_an_outputter(saline_call):
 
 def test_doc_of_nothing_known_prints_nothing(saline_call):
     assert saline_call("-d", "nosuch.fun") == (0, "", "")
+
+
+# ---- less common salt-call flags -----------------------------------------------------------------
+
+def test_args_stdin(saline_call):
+    rc, out, _ = saline_call("--out=json", "--args-stdin", "test.arg", "x", input="a=1\n007\n\n")
+    ret = json.loads(out)["local"]
+    assert rc == 0
+    assert ret["args"] == ["x", 7]
+    assert ret["kwargs"]["a"] == 1
+
+
+def test_hard_crash_shows_the_traceback(saline_call):
+    rc, out, err = saline_call("--hard-crash", "test.exception", "boom")
+    assert rc == 1
+    assert out == ""
+    assert "Traceback (most recent call last)" in err
+    assert err.rstrip().endswith("CommandExecutionError: boom")
+
+
+def test_cachedir_flag_is_used_as_given(saline_call, tmp_path):
+    rc, out, _ = saline_call("--out=json", "--cachedir", str(tmp_path / "cache"), "config.get", "cachedir")
+    assert (rc, json.loads(out)) == (0, {"local": str(tmp_path / "cache")})
+
+
+def test_cachedir_option_is_under_root_dir(saline_call):
+    rc, out, _ = saline_call("--out=json", "config.get", "cachedir", config={"cachedir": "/var/cache/x"})
+    assert (rc, json.loads(out)) == (0, {"local": f"{saline_call.root_dir}/var/cache/x"})

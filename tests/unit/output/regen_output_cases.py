@@ -39,6 +39,7 @@ VARIANTS: dict[str, list[str]] = {
     "yaml": ["--out=yaml"],
     "yaml_indent_2": ["--out=yaml", "--out-indent=2"],
     "raw": ["--out=raw"],
+    "pprint": ["--out=pprint"],
     "txt": ["--out=txt"],
     "newline_values_only": ["--out=newline_values_only"],
     "quiet": ["--out=quiet"],

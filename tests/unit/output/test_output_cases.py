@@ -24,6 +24,7 @@ VARIANTS: dict[str, tuple[str, dict, list[str]]] = {
     "yaml": ("yaml", {}, ["--out=yaml"]),
     "yaml_indent_2": ("yaml", {"output_indent": 2}, ["--out=yaml", "--out-indent=2"]),
     "raw": ("raw", {}, ["--out=raw"]),
+    "pprint": ("pprint", {}, ["--out=pprint"]),
     "txt": ("txt", {}, ["--out=txt"]),
     "newline_values_only": ("newline_values_only", {}, ["--out=newline_values_only"]),
     "quiet": ("quiet", {}, ["--out=quiet"]),
