@@ -84,7 +84,7 @@ COMMON_OPTIONS: dict[str, Option] = {
     "test": _opt(bool, False),
     "color": _opt(bool, True),
     "output": _opt((str, _NONE), None),
-    "output_indent": _opt((int, _NONE), None),
+    "output_indent": _opt((int, str, _NONE), None),  # a number, or `pretty` (json)
     "interface": _opt(str, "0.0.0.0"),
     "ipv6": _opt((bool, _NONE), None),
     "publish_port": _opt(int, 4505),

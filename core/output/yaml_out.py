@@ -22,6 +22,8 @@ _Dumper.add_representer(set, lambda d, v: d.represent_list(sorted(v, key=str)))
 def output(data: Any, opts: dict[str, Any], fmt: str = "yaml") -> str:
     indent = opts.get("output_indent")
     kwargs: dict[str, Any] = {"default_flow_style": False, "allow_unicode": True}
+    if not isinstance(indent, int):
+        indent = None  # `pretty` is a json style
     if indent is not None and indent > 0:
         kwargs["indent"] = indent
     elif indent is not None and indent < 0:

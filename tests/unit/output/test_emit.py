@@ -133,3 +133,8 @@ def test_use_color(monkeypatch, opts, tty, env, expected):
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     assert use_color(opts, _Stream(tty)) is expected
+
+
+def test_output_indent_pretty_sorts_keys_like_salt(saline_call):
+    rc, out, _ = saline_call("--out=json", "test.echo", "{b: 1, a: [2]}", config={"output_indent": "pretty"})
+    assert (rc, out) == (0, '{\n    "local": {\n        "a": [\n            2\n        ],\n        "b": 1\n    }\n}\n')
