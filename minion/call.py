@@ -262,15 +262,19 @@ def main(argv: list[str] | None = None) -> int:
     return run_and_print(ctx, ns, args, kwargs)
 
 
-def _print(ctx: Any, ns: Any, data: Any, fmt: str | None = None) -> int:
+def _print(ctx: Any, ns: Any, data: Any, fmt: str | None = None, retcode: int = 0) -> int:
     fmt = ns.output or fmt or ctx.opts.get("output") or "nested"
-    out_opts = {**ctx.opts, **{k: v for k, v in vars(ns).items() if v is not None}}
-    try:
-        from saline.output import emit
+    out_opts = {**ctx.opts, **{k: v for k, v in vars(ns).items() if v is not None}, "_retcode": retcode}
+    from saline.output import emit
 
+    try:
         emit(data, fmt, out_opts)
     except (SalineError, OSError) as exc:
         sys.stderr.write(f"Error: {exc}\n")
+        return 1
+    except Exception as exc:  # data the outputter cannot show: say so, no traceback
+        log.debug("outputter %s failed", fmt, exc_info=True)
+        sys.stderr.write(f"Error: the {fmt} outputter cannot show this result: {type(exc).__name__}: {exc}\n")
         return 1
     return 0
 
@@ -313,7 +317,7 @@ def run_and_print(ctx: Any, ns: Any, args: list[Any], kwargs: dict[str, Any]) ->
         log.debug("%s raised", fun, exc_info=True)
         sys.stderr.write(f"Error running '{fun}': {type(exc).__name__}: {exc}\n")
         return 1
-    rc = _print(ctx, ns, {"local": ret}, getattr(function.fn, "outputter", None))
+    rc = _print(ctx, ns, {"local": ret}, getattr(function.fn, "outputter", None), ctx.retcode)
     if rc:
         return rc
     if ctx.retcode:
