@@ -196,6 +196,9 @@ def expected_networks(networks: Mapping[str, Mapping[str, Any]] | None, network_
     return {"bridge" if mode == "default" else mode: {}}
 
 
+AUTO_KEYS = ("IPAddress", "Gateway", "GlobalIPv6Address", "IPv6Gateway")
+
+
 def _static(opts: Mapping[str, Any]) -> dict[str, str] | None:
     cfg = {}
     if opts.get("ipv4_address"):
@@ -226,24 +229,30 @@ def diff_networks(container: Mapping[str, Any], wanted: Mapping[str, Mapping[str
             opts = wanted[net]
             static = _static(opts)
             entry: dict[str, Any] = {}
+            for key, opt in (("Aliases", "aliases"), ("Links", "links")):
+                if opts.get(opt):
+                    entry[key] = {"old": None, "new": sorted(opts[opt])}
             if static:
                 entry["IPAMConfig"] = {"old": None, "new": static}
             else:
                 entry["IPConfiguration"] = {"old": "not connected", "new": "automatic"}
-            for key, opt in (("Aliases", "aliases"), ("Links", "links")):
-                if opts.get(opt):
-                    entry[key] = {"old": None, "new": sorted(opts[opt])}
             ret[net] = entry
         elif net in current and net not in wanted:
             endpoint = current[net]
             static = _current_static(endpoint)
-            entry = {"IPAMConfig": {"old": static, "new": None}} if static else \
-                {"IPConfiguration": {"old": "automatic", "new": "not connected"}}
+            entry = {}
             aliases = _aliases(endpoint, container)
             if aliases:
                 entry["Aliases"] = {"old": aliases, "new": None}
             if endpoint.get("Links"):
                 entry["Links"] = {"old": sorted(endpoint["Links"]), "new": None}
+            if static:
+                entry["IPAMConfig"] = {"old": static, "new": None}
+            else:
+                # A running container shows the addresses it loses; a stopped one only "automatic".
+                auto = {k: endpoint.get(k) for k in AUTO_KEYS if endpoint.get(k)}
+                entry.update({k: {"old": v, "new": None} for k, v in auto.items()} or
+                             {"IPConfiguration": {"old": "automatic", "new": "not connected"}})
             ret[net] = entry
         else:
             endpoint, opts = current[net], wanted[net]

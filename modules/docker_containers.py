@@ -420,8 +420,7 @@ def run_container(ctx: Context, image: str, name: str | None = None, skip_transl
                 if c_state.get("Status") != "exited":
                     _warn(ret, "Container state is not 'exited'")
                 ret["ExitCode"] = c_state.get("ExitCode")
-                if c_state.get("ExitCode"):
-                    ctx.retcode = 1
+                ctx.retcode = int(c_state.get("ExitCode") or 0)
     ret["Time_Elapsed"] = time.time() - started
     return ret
 
@@ -574,10 +573,6 @@ def wait(ctx: Context, name: str, ignore_already_stopped: bool = False,
     return ret
 
 
-def _all_ids(ctx: Context) -> list[str]:
-    return [c["Id"] for c in api(ctx, "containers", all=True)]
-
-
 @mod.action(name="rm")
 def rm_(ctx: Context, name: str, force: bool = False, volumes: bool = False, **kwargs: Any) -> list[str]:
     """Remove a container; returns the IDs removed.
@@ -594,7 +589,6 @@ def rm_(ctx: Context, name: str, force: bool = False, volumes: bool = False, **k
     info = inspect_container(ctx, name)
     if container_state(info) == "running" and not (force or do_stop):
         raise CommandExecutionError(f"Container '{name}' is running, use force=True to forcibly remove this container")
-    pre = _all_ids(ctx)
     auto_remove = False
     if do_stop and not force:
         auto_remove = bool((info.get("HostConfig") or {}).get("AutoRemove"))
@@ -607,8 +601,8 @@ def rm_(ctx: Context, name: str, force: bool = False, volumes: bool = False, **k
             time.sleep(0.1)
     else:
         api(ctx, "remove_container", str(name), v=bool(volumes), force=bool(force))
-    post = set(_all_ids(ctx))
-    return [c for c in pre if c not in post]
+    # Only this container's ID: a diff of the whole list would also catch other clients' removals.
+    return [] if exists(ctx, info["Id"]) else [info["Id"]]
 
 
 @mod.action

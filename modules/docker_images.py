@@ -128,7 +128,7 @@ def history(ctx: Context, name: str, quiet: bool = False) -> list[Any]:
         step: dict[str, Any] = {}
         for key, val in item.items():
             if key == "CreatedBy":
-                step["Command"] = prefix.sub("", val) if val else "FROM scratch"
+                step["Command"] = prefix.sub("", val).strip() if val else "FROM scratch"
             elif key == "Created":
                 step["Time_Created_Epoch"] = val
                 step["Time_Created_Local"] = local_time(val)
@@ -385,7 +385,15 @@ def rmi(ctx: Context, *names: str, **kwargs: Any) -> dict[str, Any]:
     invalid_kwargs("rmi", kwargs)
     if not names:
         raise SaltInvocationError("At least one image name is required")
-    pre_ids, pre_tags = _image_ids(ctx), list_tags(ctx)
+    # Only the named images and their ancestors are looked at afterwards: a diff of every image would
+    # also report what other clients removed meanwhile.
+    pre = {x["Id"]: x for x in api(ctx, "images", all=True)}
+    relevant: list[str] = []
+    for name in names:
+        image_id = resolve_image_id(ctx, str(name))
+        while image_id and image_id in pre and image_id not in relevant:
+            relevant.append(image_id)
+            image_id = pre[image_id].get("ParentId")
     errors = []
     for name in names:
         try:
@@ -401,9 +409,11 @@ def rmi(ctx: Context, *names: str, **kwargs: Any) -> dict[str, Any]:
                     parts.append("image(s): " + ", ".join(deps["Images"]))
                 if parts:
                     errors.append("Image is in use by " + " and ".join(parts))
-    post_ids, post_tags = set(_image_ids(ctx)), set(list_tags(ctx))
-    ret: dict[str, Any] = {"Layers": [x for x in pre_ids if x not in post_ids],
-                           "Tags": [x for x in pre_tags if x not in post_tags], "retcode": 0}
+    post = {x["Id"]: x for x in api(ctx, "images", all=True)}
+    post_tags = {t for x in post.values() for t in x.get("RepoTags") or []}
+    pre_tags = sorted({t for i in relevant for t in pre[i].get("RepoTags") or [] if t != "<none>:<none>"})
+    ret: dict[str, Any] = {"Layers": [x for x in relevant if x not in post],
+                           "Tags": [t for t in pre_tags if t not in post_tags], "retcode": 0}
     if errors:
         ret["Errors"] = errors
         ret["retcode"] = 1

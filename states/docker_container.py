@@ -145,15 +145,16 @@ def running(ctx: Any, name: str, image: Any = None, skip_translate: Any = None, 
 
         return Plan(name, {}, f"Signal {watch_action} would be sent to container", apply_signal)
 
+    done = f"Container '{name}' is already configured as specified"
     if net_diff:
-        comments = ["Network configuration would be updated"] + (["Container would be started"] if will_start else [])
+        comments = [done, "Network configuration would be updated"] + (
+            ["Container would be started"] if will_start else [])
 
         def apply_networks(actx: Any) -> dict[str, Any]:
-            return _update_networks(actx, name, wanted_nets, net_diff, pre_state, start)
+            return _update_networks(actx, name, wanted_nets, net_diff, pre_state, start, done)
 
         return Plan(name, {"container": {"Networks": net_diff}}, _comment(comments), apply_networks)
 
-    done = f"Container '{name}' is already configured as specified"
     if will_start:
         def apply_start(actx: Any) -> dict[str, Any]:
             return _finish(actx, name, {}, [done], pre_state, start, do_start=True)
@@ -209,6 +210,10 @@ def _create_or_replace(ctx: Any, name: str, image: str, image_id: Any, current: 
         comments.append(f"Replaced container '{name}'")
     else:
         comments.append(f"Created container '{name}'")
+        if "networks" in create_args:
+            nets = _new_container_networks(_network_names(create_args["networks"]), create_args.get("network_mode"))
+            if nets:
+                changes["container"] = {"Networks": nets}
     changes.setdefault("container_id", {})["added"] = new["Id"]
     # A new container is always started; a replacement only when start=True (Salt's rule).
     result = _finish(ctx, name, changes, comments, pre_state, start, do_start=start or not exists)
@@ -231,6 +236,8 @@ def _finish(ctx: Any, name: str, changes: dict[str, Any], comments: list[str], p
             return ret(name, False, changes, _comment(comments))
     else:
         post_state = ctx.salt["docker.state"](name)
+    if post_state == "running":
+        _automatic_addresses(ctx, name, changes)
     if pre_state != post_state:
         changes["state"] = {"old": pre_state, "new": post_state}
         if pre_state is not None:
@@ -241,9 +248,49 @@ def _finish(ctx: Any, name: str, changes: dict[str, Any], comments: list[str], p
     return ret(name, True, changes, _comment(comments))
 
 
+_AUTO_KEYS = ("IPAddress", "Gateway", "GlobalIPv6Address", "IPv6Gateway")
+
+
+def _new_container_networks(wanted: dict[str, dict[str, Any]], network_mode: Any) -> dict[str, Any]:
+    """Salt's network changes for a new container: from the default network to the listed ones."""
+    mode = str(network_mode or "default")
+    default = "bridge" if mode == "default" else mode
+    changes: dict[str, Any] = {}
+    if wanted and default not in wanted and not mode.startswith("container:"):
+        changes[default] = {"IPConfiguration": {"old": "automatic", "new": "not connected"}}
+    for net, opts in wanted.items():
+        entry: dict[str, Any] = {}
+        for key, opt in (("Aliases", "aliases"), ("Links", "links")):
+            if opts.get(opt):
+                entry[key] = {"old": None, "new": sorted(opts[opt])}
+        static = {k: str(opts[o]) for k, o in (("IPv4Address", "ipv4_address"), ("IPv6Address", "ipv6_address"))
+                  if opts.get(o)}
+        if static:
+            entry["IPAMConfig"] = {"old": None, "new": static}
+        else:
+            entry["IPConfiguration"] = {"old": "not connected", "new": "automatic"}
+        changes[net] = entry
+    return changes
+
+
+def _automatic_addresses(ctx: Any, name: str, changes: dict[str, Any]) -> None:
+    """Once running, report the addresses the engine chose instead of "automatic" (as Salt does)."""
+    nets = (changes.get("container") or {}).get("Networks") or {}
+    pending = [n for n, c in nets.items() if (c.get("IPConfiguration") or {}).get("new") == "automatic"]
+    if not pending:
+        return
+    endpoints = (ctx.salt["docker.inspect_container"](name).get("NetworkSettings") or {}).get("Networks") or {}
+    for net in pending:
+        found = {k: endpoints.get(net, {}).get(k) for k in _AUTO_KEYS if endpoints.get(net, {}).get(k)}
+        for key, val in found.items():
+            nets[net][key] = {"old": None, "new": val}
+        if found:
+            nets[net].pop("IPConfiguration", None)
+
+
 def _update_networks(ctx: Any, name: str, wanted: dict[str, dict[str, Any]], net_diff: dict[str, Any],
-                     pre_state: str | None, start: bool) -> dict[str, Any]:
-    comments: list[str] = []
+                     pre_state: str | None, start: bool, done_comment: str) -> dict[str, Any]:
+    comments: list[str] = [done_comment]
     errors: list[str] = []
     done: dict[str, Any] = {}
     for net in sorted(net_diff):

@@ -338,6 +338,10 @@ box:
     assert summary(done)["net"] == (True, {"created": True}, f"Network '{net}' created")
     assert done["vol"]["result"] is True and done["vol"]["changes"]["created"]["Name"] == vol
     assert done["box"]["result"] is True, done["box"]
+    assert done["box"]["changes"]["container"] == {"Networks": {
+        "bridge": {"IPConfiguration": {"old": "automatic", "new": "not connected"}},
+        net: {"Aliases": {"old": None, "new": ["db"]},
+              "IPAMConfig": {"old": None, "new": {"IPv4Address": "10.231.17.10"}}}}}
     info = cli.inspect_container(name)
     assert list(info["NetworkSettings"]["Networks"]) == [net]
     endpoint = info["NetworkSettings"]["Networks"][net]
@@ -355,10 +359,12 @@ box:
     saline_call.write_state("nv.sls", sls.replace("          - db\n", "          - cache\n"))
     planned = summary(apply(saline_call, "nv", "test=True"))["box"]
     alias_change = {net: {"Aliases": {"old": ["db"], "new": ["cache"]}}}
-    assert planned == (None, {"container": {"Networks": alias_change}}, "Network configuration would be updated")
+    configured = f"Container '{name}' is already configured as specified"
+    assert planned == (None, {"container": {"Networks": alias_change}},
+                       f"{configured}. Network configuration would be updated.")
     done = summary(apply(saline_call, "nv"))["box"]
     assert done == (True, {"container": {"Networks": alias_change}},
-                    f"Reconnected to network '{net}' with updated configuration")
+                    f"{configured}. Reconnected to network '{net}' with updated configuration.")
     assert cli.inspect_container(name)["Id"] == info["Id"]
 
     # A network with another label is recreated and its container reconnected.
