@@ -19,6 +19,7 @@ import fnmatch
 import os
 from typing import Any
 
+from saline.errors import SaltInvocationError
 from saline.loader import Context, Module
 from saline.modules import service_common as common
 from saline.process import which
@@ -42,6 +43,14 @@ def _service(name: Any, action: str, timeout: Any = None) -> bool:
     if res["retcode"] != 0:
         common.log.debug("service %s %s failed: %s", name, action, common.failure_text(res))
     return res["retcode"] == 0
+
+
+def _valid(name: str) -> bool:
+    try:
+        common.check_name(name)
+    except SaltInvocationError:
+        return False
+    return True
 
 
 def _update_rc(name: str, *args: str) -> bool:
@@ -127,7 +136,8 @@ def status(ctx: Context, name: str, sig: str | None = None) -> bool | dict[str, 
         return common.sig_running(ctx, sig)
     name = str(name)
     if common.has_glob(name):
-        return {svc: _service(svc, "status") for svc in fnmatch.filter(get_all(ctx), name)}
+        matches = [svc for svc in fnmatch.filter(get_all(ctx), name) if _valid(svc)]
+        return {svc: _service(svc, "status") for svc in matches}
     return _service(name, "status")
 
 
@@ -137,7 +147,7 @@ def get_running(ctx: Context) -> list[str]:
 
     CLI Example: ``saline-call --local service.get_running``
     """
-    return [svc for svc in common.init_scripts(executable_only=True) if _service(svc, "status")]
+    return [svc for svc in common.init_scripts(executable_only=True) if _valid(svc) and _service(svc, "status")]
 
 
 @mod.action

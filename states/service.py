@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from saline.errors import CommandExecutionError
+from saline.errors import CommandExecutionError, SaltInvocationError
 from saline.states.api import Plan, StateModule, ret
 
 st = StateModule("service", doc="Start, stop, enable and disable services; restart them on watched changes.")
@@ -111,6 +111,8 @@ def _available(ctx: Any, name: str) -> tuple[bool, str | None]:
             return bool(ctx.salt["service.available"](name)), None
         if "service.get_all" in ctx.salt:
             return name in ctx.salt["service.get_all"](), None
+    except SaltInvocationError:
+        return False, None  # a name no service can have
     except CommandExecutionError as exc:
         return False, str(exc)
     return False, None

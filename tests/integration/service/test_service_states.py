@@ -78,6 +78,8 @@ def test_missing_service(saline_call) -> None:
     assert one(saline_call, "up", "test=True") == (
         None, {}, f"Service {n} not present; if created in this state run, it would have been started")
     assert one(saline_call, "down") == (True, {}, f"The named service {n} is not available")
+    saline_call.write_state("bad.sls", "svc:\n  service.running:\n    - name: ../../bin/sh\n")
+    assert one(saline_call, "bad") == (False, {}, "The named service ../../bin/sh is not available")
     assert one(saline_call, "typo") == (
         False, {}, f'Service {n} uses non-existent option "enabled".  Perhaps "enable" option was intended?')
 
