@@ -147,7 +147,8 @@ def get_running(ctx: Context) -> list[str]:
 
     CLI Example: ``saline-call --local service.get_running``
     """
-    return [svc for svc in common.init_scripts(executable_only=True) if _valid(svc) and _service(svc, "status")]
+    scripts = [svc for svc in common.init_scripts(executable_only=True) if _valid(svc)]
+    return [svc for svc in scripts if _service(svc, "status")]
 
 
 @mod.action
