@@ -557,13 +557,12 @@ def parse_networks(networks: Any) -> dict[str, dict[str, Any]]:
         if not isinstance(conf, dict) or not conf:
             raise CommandExecutionError(f"Invalid configuration for network '{net}' (see documentation)")
         opts = dict(conf)
+        missing = [key for key, val in opts.items() if val is None]
+        errors.extend(f"Config option '{key}' for network '{net}' is missing a value" for key in missing)
         for key in ("links", "aliases"):
-            if key in opts:
+            if opts.get(key) is not None:
                 opts[key] = [x.strip() for x in opts[key].split(",")] if isinstance(opts[key], str) \
-                    else list(opts[key] or [])
-        for key, val in opts.items():
-            if val is None:
-                errors.append(f"Config option '{key}' for network '{net}' is missing a value")
+                    else list(opts[key])
         parsed[str(net)] = opts
     if errors:
         raise CommandExecutionError("Invalid network configuration: " + "; ".join(errors))

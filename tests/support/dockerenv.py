@@ -204,3 +204,53 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def sweep_stale(max_age: float = 3600.0) -> None:
+    """Remove ``saline-test`` containers, images, networks and volumes older than ``max_age`` seconds:
+    leftovers of runs that were killed before their teardown (young ones may belong to a run in progress)."""
+    import calendar
+    import time
+
+    import docker
+
+    cli = client()
+    now = time.time()
+    for c in cli.containers(all=True):
+        if any(n.lstrip("/").startswith("saline-test-") for n in c.get("Names") or []) and now - c["Created"] > max_age:
+            try:
+                cli.remove_container(c["Id"], force=True, v=True)
+            except docker.errors.APIError:
+                pass
+    for img in cli.images():
+        tags = [t for t in img.get("RepoTags") or [] if "saline-test/" in t]
+        if tags and now - img["Created"] > max_age:
+            for tag in tags:
+                try:
+                    cli.remove_image(tag, force=True)
+                except docker.errors.APIError:
+                    pass
+    for net in cli.networks():
+        if net["Name"].startswith("saline-test-") and not net.get("Containers"):
+            created = net.get("Created", "")
+            try:
+                age = now - calendar.timegm(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S"))
+            except ValueError:
+                continue
+            if age > max_age:
+                try:
+                    cli.remove_network(net["Id"])
+                except docker.errors.APIError:
+                    pass
+    for vol in cli.volumes().get("Volumes") or []:
+        if vol["Name"].startswith("saline-test-"):
+            created = vol.get("CreatedAt", "")
+            try:
+                age = now - calendar.timegm(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S"))
+            except ValueError:
+                continue
+            if age > max_age:
+                try:
+                    cli.remove_volume(vol["Name"])
+                except docker.errors.APIError:
+                    pass

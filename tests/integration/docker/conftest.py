@@ -24,6 +24,7 @@ def docker_services() -> None:
     except dockerenv.ServicesUnavailable as exc:
         pytest.fail(f"Docker tests need a running dockerd and a registry on {dockerenv.REGISTRY}: {exc}",
                     pytrace=False)
+    dockerenv.sweep_stale()
 
 
 @pytest.fixture(scope="session")
