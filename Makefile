@@ -21,6 +21,8 @@ $(BIN)/pip:
 $(STAMP): $(BIN)/pip pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
 	$(BIN)/python -m pip install -q -e '.[test]'
+	@# Byte-compile once: start-up then never pays for compiling, even with PYTHONDONTWRITEBYTECODE set.
+	$(BIN)/python -m compileall -q core master minion modules states pillar
 	@touch $(STAMP)
 
 demo: $(STAMP)

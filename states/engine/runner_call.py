@@ -7,6 +7,7 @@ with the predicted changes) and applied with the real context otherwise.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import traceback
 from collections.abc import Callable
@@ -39,8 +40,10 @@ def find_function(load: Callable[[str], StateModule | None], state: str, fun: st
     return Resolved(module, fn, f"{state}.{fun}")
 
 
-def _parameters(fn: Callable[..., Any]) -> list[inspect.Parameter]:
-    params = list(inspect.signature(fn).parameters.values())
+@functools.lru_cache(maxsize=1024)
+def _parameters(fn: Callable[..., Any]) -> tuple[inspect.Parameter, ...]:
+    # cached: a run with hundreds of states calls the same few functions over and over
+    params = tuple(inspect.signature(fn).parameters.values())
     return params[1:]  # the first one is ctx
 
 
