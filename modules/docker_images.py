@@ -399,8 +399,10 @@ def rmi(ctx: Context, *names: str, **kwargs: Any) -> dict[str, Any]:
         try:
             api(ctx, "remove_image", str(name), force=force, noprune=noprune)
         except CommandExecutionError as exc:
-            errors.append(str(exc))
-            if api_error_status(exc) == 409:
+            conflict = api_error_status(exc) == 409
+            # Salt reports a conflict with the engine's own words (no "Error 409: " prefix).
+            errors.append(str(exc).split(": ", 1)[1] if conflict else str(exc))
+            if conflict:
                 deps = depends(ctx, str(name))
                 parts = []
                 if deps["Containers"]:
