@@ -183,7 +183,7 @@ def test_images_build_tag_save_load_import(dctx, busybox, tracker, tmp_path) -> 
 def test_rmi_in_use_reports_the_container(dctx, busybox, box) -> None:
     result = call(dctx, "rmi", busybox)
     assert result["retcode"] == 1 and result["Layers"] == [] and result["Tags"] == []
-    assert result["Errors"][0].startswith("conflict: unable to delete ")
+    assert result["Errors"][0].startswith("conflict: unable to remove repository reference ")
     assert result["Errors"][1] == f"Image is in use by container(s): {box}"
 
 
