@@ -11,6 +11,7 @@ pillar, opts, saltenv, sls, ...) and its own ``tplfile``/``tpldir``.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import threading
 from collections import ChainMap, OrderedDict
@@ -41,12 +42,64 @@ def compile_cached(env: jinja2.Environment, source: str, name: str | None, filen
         if code is not None:
             _CODE_CACHE.move_to_end(key)
             return code
-    code = env.compile(source, name, filename)
+    disk = _disk_cache_path(env, key)
+    code = _load_code(disk) if disk else None
+    if code is None:
+        code = env.compile(source, name, filename)
+        if disk:
+            _store_code(disk, code)
     with _CODE_LOCK:
         _CODE_CACHE[key] = code
         if len(_CODE_CACHE) > _CODE_CACHE_MAX:
             _CODE_CACHE.popitem(last=False)
     return code
+
+
+def _disk_cache_path(env: jinja2.Environment, key: tuple[Any, ...]) -> str | None:
+    """Where the compiled template for ``key`` is kept between runs (``<cachedir>/jinja``), if anywhere.
+
+    Compiling templates is most of a cold render; like .pyc files, the code is reused while the source,
+    the syntax options, Jinja and Python are the same.
+    """
+    job = getattr(env, "saline_job", None)
+    cachedir = (getattr(getattr(job, "ctx", None), "opts", None) or {}).get("cachedir") if job else None
+    if not cachedir:
+        return None
+    import hashlib
+    import sys
+
+    digest = hashlib.sha256(repr((key, jinja2.__version__, sys.version)).encode("utf-8", "surrogatepass"))
+    return os.path.join(str(cachedir), "jinja", digest.hexdigest() + ".code")
+
+
+def _load_code(path: str) -> Any:
+    import marshal
+
+    try:
+        with open(path, "rb") as fh:
+            return marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def _store_code(path: str, code: Any) -> None:
+    import marshal
+    import tempfile
+
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+    except OSError:
+        return  # a cache: failing to write it only costs speed
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            marshal.dump(code, fh)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 class FileClientLoader(jinja2.BaseLoader):

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+from saline.atomic import deferred_directory_sync
 from saline.states.api import StateModule
 from saline.states.engine import runner_conditions as cond
 from saline.states.engine import runner_results as res
@@ -105,12 +106,14 @@ class Runner:
     def run(self, chunks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         # Chunks are annotated while running (prereq flags); never touch the caller's copies.
         self.chunks = order_chunks(copy.deepcopy(list(chunks)))
-        try:
-            self.call_chunks(self.chunks)
-        except _Failhard:
-            pass
-        self.reconcile(wait=True)
-        self.call_listen()
+        # Directory flushes of written files are batched to one per directory per run.
+        with deferred_directory_sync():
+            try:
+                self.call_chunks(self.chunks)
+            except _Failhard:
+                pass
+            self.reconcile(wait=True)
+            self.call_listen()
         return self.running
 
     def run_ids(self, chunks: list[dict[str, Any]], id_: str) -> dict[str, dict[str, Any]]:
