@@ -7,6 +7,7 @@ Return shapes and messages are Salt 3007.8's (``docker.stop`` -> ``{result, stat
 from __future__ import annotations
 
 import json
+import random
 import tarfile
 
 import pytest
@@ -211,25 +212,26 @@ def test_networks_and_volumes(dctx, box, tracker) -> None:
     vol = dockerenv.unique("saline-test-mvol")
     tracker.networks.append(net)
     tracker.volumes.append(vol)
-    created = call(dctx, "create_network", net, subnet="10.231.19.0/24", gateway="10.231.19.1",
+    p = f"10.{random.randint(200, 250)}.{random.randint(0, 255)}."  # parallel runs must not overlap
+    created = call(dctx, "create_network", net, subnet=f"{p}0/24", gateway=f"{p}1",
                    driver_opts=["com.docker.network.bridge.enable_icc=true"], labels=["team=qa"])
     assert created["Id"]
     info = call(dctx, "inspect_network", net)
-    assert info["IPAM"]["Config"] == [{"Subnet": "10.231.19.0/24", "Gateway": "10.231.19.1"}]
+    assert info["IPAM"]["Config"] == [{"Subnet": f"{p}0/24", "Gateway": f"{p}1"}]
     assert info["Labels"] == {"team": "qa"}
     assert [n["Name"] for n in call(dctx, "networks", names=net)] == [net]
-    assert call(dctx, "compare_network_config", net, subnet="10.231.19.0/24", gateway="10.231.19.1",
+    assert call(dctx, "compare_network_config", net, subnet=f"{p}0/24", gateway=f"{p}1",
                 driver_opts=["com.docker.network.bridge.enable_icc=true"], labels=["team=qa"]) == {}
-    assert call(dctx, "compare_network_config", net, subnet="10.231.19.0/24", gateway="10.231.19.1",
+    assert call(dctx, "compare_network_config", net, subnet=f"{p}0/24", gateway=f"{p}1",
                 labels=["team=qa"], internal=True) == {
         "Internal": {"old": False, "new": True},
         "Options": {"com.docker.network.bridge.enable_icc": {"old": "true", "new": None}}}
     with pytest.raises(CommandExecutionError, match=r"'10\.0\.0\.300/24' is not a valid subnet"):
         call(dctx, "create_network", net + "-bad", subnet="10.0.0.300/24")
-    assert call(dctx, "connect_container_to_network", box, net, ipv4_address="10.231.19.7", aliases="x,y") is True
+    assert call(dctx, "connect_container_to_network", box, net, ipv4_address=f"{p}7", aliases="x,y") is True
     assert call(dctx, "connected", net) == [box]
-    assert call(dctx, "connected", net, verbose=True)[box]["IPv4Address"] == "10.231.19.7/24"
-    assert call(dctx, "run", box, "ip -4 -o addr show | grep -c 10.231.19.7") == "1"
+    assert call(dctx, "connected", net, verbose=True)[box]["IPv4Address"] == f"{p}7/24"
+    assert call(dctx, "run", box, f"ip -4 -o addr show | grep -c {p}7") == "1"
     with pytest.raises(CommandExecutionError, match=r"^Error 403: "):
         call(dctx, "remove_network", net)  # still in use
     assert call(dctx, "disconnect_all_containers_from_network", net) == [box]
@@ -268,3 +270,28 @@ def test_cli_shapes_and_errors(saline_call, docker_services) -> None:
     assert rc == 0 and version["ApiVersionInfo"][0] == 1 and isinstance(version["VersionInfo"], list)
     rc, out, _ = saline_call("sys.doc", "docker.run_container", "--out=json")
     assert "CLI Example" in json.loads(out)["local"]["docker.run_container"]
+
+
+def test_wait_diff_commit_prune(dctx, busybox, tracker) -> None:
+    name = dockerenv.unique("saline-test-wait")
+    label = dockerenv.unique("saline.test.prune")
+    repo = dockerenv.unique("saline-test/commit")
+    tracker.containers.append(name)
+    tracker.images.append(f"{repo}:snap")
+    call(dctx, "create", busybox, name=name, command="sh -c 'echo x > /made; sleep 0.3; exit 3'",
+         labels=[f"{label}=1"], start=True)
+    assert call(dctx, "wait", name) == {"result": True, "state": {"old": "running", "new": "stopped"},
+                                        "exit_status": 3}
+    assert call(dctx, "wait", name, fail_on_exit_status=True, ignore_already_stopped=True)["result"] is False
+    assert call(dctx, "diff", name) == {"Added": ["/made"]}
+    assert call(dctx, "inspect", name)["Name"] == f"/{name}"
+    committed = call(dctx, "commit", name, repo, tag="snap", message="snapshot")
+    assert committed["Id"] == call(dctx, "resolve_image_id", f"{repo}:snap")
+    assert call(dctx, "history", f"{repo}:snap")[-1]["Comment"] == "snapshot"
+    assert isinstance(call(dctx, "dangling"), list)
+    host = call(dctx, "ps", host=True)["host"]["interfaces"]
+    assert host["lo"]["inet"][0]["address"] == "127.0.0.1"
+    c_id = call(dctx, "inspect_container", name)["Id"]
+    pruned = call(dctx, "prune", containers=True, label=f"{label}=1")  # only this test's container
+    assert list(pruned) == ["containers"] and pruned["containers"]["ContainersDeleted"] == [c_id]
+    assert call(dctx, "exists", name) is False

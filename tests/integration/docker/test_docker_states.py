@@ -8,6 +8,7 @@ oracle against the same engine).
 from __future__ import annotations
 
 import json
+import random
 import urllib.request
 
 from tests.support import dockerenv
@@ -300,13 +301,14 @@ def test_networks_and_volumes(busybox, tracker, saline_call) -> None:
     tracker.containers.append(name)
     tracker.networks.append(net)
     tracker.volumes.append(vol)
-    subnet = "10.231.17.0/24"
+    p = f"10.{random.randint(200, 250)}.{random.randint(0, 255)}."  # parallel runs must not overlap
+    subnet = f"{p}0/24"
     sls = f"""
 net:
   docker_network.present:
     - name: {net}
     - subnet: {subnet}
-    - gateway: 10.231.17.1
+    - gateway: {p}1
     - labels:
       - purpose=test
 vol:
@@ -321,7 +323,7 @@ box:
     - binds: {vol}:/vol
     - networks:
       - {net}:
-        - ipv4_address: 10.231.17.10
+        - ipv4_address: {p}10
         - aliases:
           - db
     - require:
@@ -341,13 +343,13 @@ box:
     assert done["box"]["changes"]["container"] == {"Networks": {
         "bridge": {"IPConfiguration": {"old": "automatic", "new": "not connected"}},
         net: {"Aliases": {"old": None, "new": ["db"]},
-              "IPAMConfig": {"old": None, "new": {"IPv4Address": "10.231.17.10"}}}}}
+              "IPAMConfig": {"old": None, "new": {"IPv4Address": f"{p}10"}}}}}
     info = cli.inspect_container(name)
     assert list(info["NetworkSettings"]["Networks"]) == [net]
     endpoint = info["NetworkSettings"]["Networks"][net]
-    assert endpoint["IPAddress"] == "10.231.17.10" and "db" in endpoint["Aliases"]
+    assert endpoint["IPAddress"] == f"{p}10" and "db" in endpoint["Aliases"]
     network = cli.inspect_network(net)
-    assert network["IPAM"]["Config"] == [{"Subnet": subnet, "Gateway": "10.231.17.1"}]
+    assert network["IPAM"]["Config"] == [{"Subnet": subnet, "Gateway": f"{p}1"}]
     assert network["Labels"] == {"purpose": "test"}
     again = summary(apply(saline_call, "nv"))
     assert again == {
@@ -373,7 +375,7 @@ net:
   docker_network.present:
     - name: {net}
     - subnet: {subnet}
-    - gateway: 10.231.17.1
+    - gateway: {p}1
     - labels:
       - purpose=other
 """)
@@ -383,7 +385,7 @@ net:
     done = summary(apply(saline_call, "net2"))["net"]
     assert done == (True, {net: label_change, "recreated": True, "reconnected": [name]},
                     f"Network '{net}' was replaced with updated config")
-    assert cli.inspect_container(name)["NetworkSettings"]["Networks"][net]["IPAddress"] == "10.231.17.10"
+    assert cli.inspect_container(name)["NetworkSettings"]["Networks"][net]["IPAddress"] == f"{p}10"
 
     saline_call.write_state("clean.sls", f"""
 box:
