@@ -22,6 +22,7 @@ from saline.atomic import deferred_directory_sync
 from saline.states.api import StateModule
 from saline.states.engine import runner_conditions as cond
 from saline.states.engine import runner_results as res
+from saline.states.engine.requisites import requisite_cycles
 from saline.states.engine.runner_call import (
     Resolved,
     exception_result,
@@ -255,10 +256,7 @@ class Runner:
                         low["__prereq__"] = True
                         self.pre[ctag] = self.call(low)
                     return
-                log.error("Recursive requisite found")
-                self.running[tag] = {"changes": {}, "result": False, "comment": "Recursive requisite found",
-                                     "__run_num__": self.next_run_num(),
-                                     **{k: low.get(k) for k in ("__sls__", "__id__", "name")}}
+                self._record_recursion(low, tag)
                 return
             self.call_chunk(chunk)
             if self.check_failhard(chunk):
@@ -271,14 +269,25 @@ class Runner:
                 ret["result"] = None
             self.pre[tag] = ret
         elif depth + 1 >= 20:
-            log.error("Recursive requisite found")
-            self.running[tag] = {"changes": {}, "result": False, "comment": "Recursive requisite found",
-                                 "__run_num__": self.next_run_num(),
-                                 **{k: low.get(k) for k in ("__sls__", "__id__", "name")}}
+            self._record_recursion(low, tag)
         else:
             self.call_chunk(low, depth + 1)
         if last is not None and self.check_failhard(last):
             raise _Failhard
+
+    def _record_recursion(self, low: dict[str, Any], tag: str) -> None:
+        """Salt's "Recursive requisite found" result, with the cycle spelled out (Salt does not say which)."""
+        me = f"{low.get('state')}: {low.get('__id__')}"
+        cycle = next((c for c in requisite_cycles(self.chunks) if me in c), None)
+        comment = "Recursive requisite found"
+        if cycle:
+            start = cycle.index(me)
+            ring = cycle[start:-1] + cycle[:start] + [me]
+            comment += ": " + " -> ".join(ring)
+        log.error(comment)
+        self.running[tag] = {"changes": {}, "result": False, "comment": comment,
+                             "__run_num__": self.next_run_num(),
+                             **{k: low.get(k) for k in ("__sls__", "__id__", "name")}}
 
     def _record_failure(self, low: dict[str, Any], tag: str, reqs: dict[str, Any]) -> None:
         if tag in self.pre:
