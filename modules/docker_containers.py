@@ -127,7 +127,9 @@ def ps_(ctx: Context, filters: Any = None, **kwargs: Any) -> dict[str, Any]:
         for c_id in ret:
             ret[c_id]["Info"] = inspect_container(ctx, c_id)
     if host:
-        ret.setdefault("host", {})["interfaces"] = _interfaces()
+        # Salt's shape comes from network.interfaces; without that module, a psutil equivalent.
+        has_network = "network.interfaces" in ctx.salt
+        ret.setdefault("host", {})["interfaces"] = ctx.salt["network.interfaces"]() if has_network else _interfaces()
     return ret
 
 
