@@ -24,4 +24,13 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "config": ("saline.modules.config",),
     "docker": ("saline.modules.docker_mod",),
     "service": ("saline.modules.service_systemd", "saline.modules.service_sysv"),
+    "network": ("saline.modules.network",),
+    "environ": ("saline.modules.environ",),
+    "match": ("saline.modules.match",),
+    "hashutil": ("saline.modules.hashutil",),
+    "random": ("saline.modules.random_mod",),
+    "sysctl": ("saline.modules.sysctl_linux",),
+    "hosts": ("saline.modules.hosts",),
+    "timezone": ("saline.modules.timezone",),
+    "locale": ("saline.modules.locale_mod",),
 }
