@@ -16,9 +16,22 @@ command -v docker-registry >/dev/null 2>&1 || need_pkgs="$need_pkgs docker-regis
 [ -x /bin/busybox ] || need_pkgs="$need_pkgs busybox-static"
 command -v curl >/dev/null 2>&1 || need_pkgs="$need_pkgs curl"
 if [ -n "$need_pkgs" ]; then
+    # Packages must not start their services (the docker init script fails without systemd, and
+    # docker-registry's default config would take port 5000 with password auth): deny starts
+    # during the install unless a policy is already in place.
+    policy_added=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        policy_added=1
+    fi
     apt-get update -q
     # shellcheck disable=SC2086
-    apt-get install -y -q --no-install-recommends $need_pkgs
+    if ! apt-get install -y -q --no-install-recommends $need_pkgs; then
+        [ -z "$policy_added" ] || rm -f /usr/sbin/policy-rc.d
+        exit 1
+    fi
+    [ -z "$policy_added" ] || rm -f /usr/sbin/policy-rc.d
 fi
 
 wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
