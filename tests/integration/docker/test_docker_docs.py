@@ -70,6 +70,7 @@ def test_every_function_is_documented() -> None:
     module = load_module("docker", lambda: {})
     text = PAGE.read_text()
     assert [name for name in module.functions if f"docker.{name}`" not in text] == []
+    assert [name for name, fn in module.functions.items() if "CLI Example: ``saline-call" not in fn.doc] == []
 
 
 @pytest.mark.parametrize(("page", "block"), BLOCKS, ids=[f"{p.stem}-block{i}" for i, (p, _) in enumerate(BLOCKS)])

@@ -295,3 +295,13 @@ def test_wait_diff_commit_prune(dctx, busybox, tracker) -> None:
     pruned = call(dctx, "prune", containers=True, label=f"{label}=1")  # only this test's container
     assert list(pruned) == ["containers"] and pruned["containers"]["ContainersDeleted"] == [c_id]
     assert call(dctx, "exists", name) is False
+
+
+def test_loading_the_available_module_does_not_import_the_sdk(docker_services) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from saline.loader import load_module; m = load_module('docker', lambda: {}); "
+            "print(len(m.functions), 'docker' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["64", "False"]

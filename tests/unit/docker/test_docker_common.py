@@ -113,3 +113,14 @@ def test_exec_argv(monkeypatch: pytest.MonkeyPatch, cmd: object, shell: bool, ke
 def test_exec_argv_rejects_empty() -> None:
     with pytest.raises(SaltInvocationError, match="cmd must not be empty"):
         docker_exec._argv("  ", True, None)
+
+
+def test_loading_the_module_does_not_import_the_sdk() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from saline.loader import load_module; m = load_module('docker', lambda: {}); "
+            "print(len(m.functions) if m else 0, 'docker' in sys.modules, 'requests' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"DOCKER_HOST": "unix:///nonexistent/docker.sock", "PATH": "/usr/bin:/bin"}).stdout
+    assert out.split() == ["0", "False", "False"]  # unavailable here, and checked without the SDK
