@@ -304,4 +304,5 @@ def test_loading_the_available_module_does_not_import_the_sdk(docker_services) -
     code = ("import sys; from saline.loader import load_module; m = load_module('docker', lambda: {}); "
             "print(len(m.functions), 'docker' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["64", "False"]
+    count, imported = out.split()
+    assert int(count) > 50 and imported == "False"

@@ -291,6 +291,11 @@ svc:
     assert after != before
     assert watched["changes"] == {"container_id": {"removed": [before], "added": after}}
     assert watched["comment"] == f"Replaced container '{name}'"
+    # watch_action naming a signal sends it instead of replacing the container.
+    saline_call.write_state("w.sls", sls + "    - watch_action: SIGWINCH\n    - watch:\n      - test: trigger\n")
+    signalled = summary(apply(saline_call, "w"))["svc"]
+    assert signalled == (True, {"signal": "SIGWINCH"}, "Sent signal SIGWINCH to container")
+    assert cli.inspect_container(name)["Id"] == after
 
 
 def test_networks_and_volumes(busybox, tracker, saline_call) -> None:
