@@ -189,7 +189,7 @@ def hw_addr(ctx: Context, iface: str) -> str:
 
 @mod.query
 def ip_addrs(ctx: Context, interface: Any = None, include_loopback: bool = False, cidr: Any = None,
-             type: Any = None) -> list[str]:  # noqa: A002 - Salt's argument name
+             type: Any = None) -> list[str]:
     """Return this host's IPv4 addresses, sorted, loopback excluded unless ``include_loopback``.
 
     ``interface`` limits to one interface (or alias label), ``cidr`` to one network, ``type`` to
