@@ -7,7 +7,6 @@ import datetime as dt
 import threading
 
 import pytest
-
 from saline.errors import SaltInvocationError
 from saline.master.events import (
     EventBus,

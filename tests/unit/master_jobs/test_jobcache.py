@@ -8,7 +8,6 @@ import threading
 import time
 
 import pytest
-
 from saline.errors import SaltInvocationError
 from saline.master.jobs import JobCache, check_jid, format_start_time, parse_time
 
