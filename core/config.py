@@ -120,6 +120,10 @@ MINION_OPTIONS: dict[str, Option] = {
     "shell": _opt((str, _NONE), None),
     "auth_timeout": _opt(int, 5),
     "auth_tries": _opt(int, 7),
+    # seconds between the minion's liveness requests to the master (re-auth after a master restart)
+    "master_alive_interval": _opt((int, float), 30),
+    # seconds between auth attempts while the key is pending
+    "acceptance_wait_time": _opt((int, float), 10),
 }
 
 MASTER_OPTIONS: dict[str, Option] = {
@@ -131,6 +135,7 @@ MASTER_OPTIONS: dict[str, Option] = {
     "keep_jobs": _opt(int, 24),
     "worker_threads": _opt(int, 5),
     "conf_file": _opt(str, ""),
+    "minion_data_cache": _opt(bool, True),
 }
 
 # Salt options that Saline accepts but does not implement yet: a warning, never an error.

@@ -1,0 +1,132 @@
+"""``saline``: run a function on targeted minions through the master, like ``salt``.
+
+Returns are printed as they arrive (``{id: return}`` per minion, with the chosen outputter); when
+``-t`` runs out, each expected minion that did not answer is shown as
+``Minion did not return. [No response]``. ``--static`` prints one merged document at the end.
+Exit code: 0 when every expected minion answered and succeeded, 1 otherwise (2 for bad options).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from saline import wire
+from saline.cli import SalineArgumentParser, add_logging_options, add_output_options, setup_logging
+from saline.errors import ConfigError, SalineError
+
+TARGET_FLAGS = [
+    ("-E", "--pcre", "pcre"), ("-L", "--list", "list"), ("-G", "--grain", "grain"),
+    ("-P", "--grain-pcre", "grain_pcre"), ("-I", "--pillar", "pillar"), ("-J", "--pillar-pcre", "pillar_pcre"),
+    ("-S", "--ipcidr", "ipcidr"), ("-C", "--compound", "compound"), ("-N", "--nodegroup", "nodegroup"),
+]
+
+
+def build_parser() -> SalineArgumentParser:
+    parser = SalineArgumentParser(prog="saline", usage="saline [options] '<target>' <function> [arguments]",
+                                  description="Run a function on the minions a target matches.")
+    parser.add_argument("-c", "--config-dir", dest="config_dir", metavar="DIR",
+                        help="configuration directory (default $SALINE_CONFIG_DIR, else /etc/saline)")
+    parser.add_argument("-t", "--timeout", type=float, metavar="SECONDS",
+                        help="seconds to wait for the minions (default: the timeout option, 5)")
+    parser.add_argument("--async", dest="run_async", action="store_true",
+                        help="publish and print the job id without waiting for returns")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show the job id and missing minions")
+    group = parser.add_mutually_exclusive_group()
+    for short, long, kind in TARGET_FLAGS:
+        group.add_argument(short, long, dest="tgt_type", action="store_const", const=kind,
+                           help=f"the target is a {kind} expression")
+    add_output_options(parser)
+    add_logging_options(parser)
+    parser.add_argument("tgt", metavar="target")
+    parser.add_argument("fun", metavar="function")
+    parser.add_argument("args", nargs="*", metavar="arguments")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_intermixed_args(sys.argv[1:] if argv is None else argv)
+    setup_logging(ns.log_level or "warning")
+    from saline.args import parse_cli_args
+    from saline.config import load_config
+    from saline.master.client import LocalClient
+
+    try:
+        opts = load_config("master", ns.config_dir)
+    except ConfigError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
+    tgt_type = ns.tgt_type or "glob"
+    tgt: Any = ns.tgt
+    args, kwargs = parse_cli_args(ns.args)
+    timeout = ns.timeout if ns.timeout is not None else float(opts.get("timeout") or 5)
+    request = {"cmd": "publish", "tgt": tgt, "tgt_type": tgt_type, "fun": ns.fun, "arg": args,
+               "kwarg": kwargs, "timeout": timeout, "subscribe": not ns.run_async}
+    try:
+        with LocalClient(opts) as client:
+            pub = client.call(request)
+            if ns.run_async:
+                sys.stdout.write(f"Executed command with job ID: {pub['jid']}\n")
+                return 0
+            return _gather(client, ns, opts, pub, timeout)
+    except SalineError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
+
+
+def _emit(ns: Any, opts: dict[str, Any], data: dict[str, Any], retcode: int = 0) -> None:
+    from saline.output import emit
+
+    fmt = ns.output or opts.get("output") or "nested"
+    out_opts = {**opts, **{k: v for k, v in vars(ns).items() if v is not None}, "_retcode": retcode}
+    emit(data, fmt, out_opts)
+
+
+def _gather(client: Any, ns: Any, opts: dict[str, Any], pub: dict[str, Any], timeout: float) -> int:
+    jid, expected = pub["jid"], list(pub.get("minions") or [])
+    if not expected and not pub.get("open_ended"):
+        sys.stderr.write("No minions matched the target. No command was sent, no jid was assigned.\n"
+                         "ERROR: No return received\n")
+        return 1
+    if ns.verbose:
+        sys.stdout.write(f"Executing job with jid {jid}\n{'-' * 67}\n\n")
+    returned: dict[str, Any] = {}
+    failed = False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not (expected and set(expected) <= set(returned)):
+        msg = client.recv(deadline - time.monotonic())
+        if msg is None:
+            break
+        if msg.get("jid") != jid or "id" not in msg:
+            continue
+        mid = msg["id"]
+        returned[mid] = msg.get("return")
+        if not msg.get("success", True) or msg.get("retcode"):
+            failed = True
+        if not ns.static:
+            _emit(ns, opts, {mid: msg.get("return")}, int(msg.get("retcode") or 0))
+    missing = sorted(set(expected) - set(returned))
+    note = ("Minion did not return. [No response]\nThe minions may not have all finished running and any "
+            "remaining minions will return upon completion. To look up the return data for this job later, "
+            f"run the following command:\n\nsaline-run jobs.lookup_jid {jid}")
+    for mid in missing:
+        if not ns.static:
+            _emit(ns, opts, {mid: note})
+    if ns.static:
+        merged = {**returned, **{mid: note for mid in missing}}
+        if merged:
+            _emit(ns, opts, merged, 1 if failed or missing else 0)
+    if not expected and not returned:
+        sys.stderr.write("ERROR: No return received\n")
+        return 1
+    try:
+        client.sock.send(wire.pack({"cmd": "unsubscribe", "jid": jid}))
+    except Exception:
+        pass
+    return 1 if failed or missing else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

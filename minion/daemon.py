@@ -1,0 +1,321 @@
+"""``saline-minion``: the minion daemon.
+
+Start-up: create the key pair on first start, authenticate (retrying every
+``acceptance_wait_time`` seconds while the key is pending), then subscribe to the master's
+publishes. Each publish is verified (master signature), decrypted with the publish key, checked
+against the replay counter and matched against this minion's own grains/pillar before its
+function runs in a worker thread; the return goes back encrypted with the session key.
+
+The minion never needs a restart: a publish under an unknown key id (key rotation, master
+restart), a ``reauth`` answer, or a failed liveness ping makes it authenticate again, and jobs it
+could not decrypt are fetched by jid over its encrypted channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import sys
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from saline import crypto, wire
+from saline.errors import ConfigError
+
+log = logging.getLogger("saline.minion")
+
+SEEN_JIDS = 10_000
+
+
+class Minion:
+    def __init__(self, opts: dict[str, Any]) -> None:
+        self.opts = opts
+        self.minion_id = wire.validate_minion_id(opts["id"])
+        self.key = crypto.load_or_create_key_pair(opts["pki_dir"], "minion")
+        self.grains: dict[str, Any] = {}
+        self.pub_key = b""
+        self.pub_kid = ""
+        self.guards: dict[str, wire.ReplayGuard] = {}
+        self.seen: OrderedDict[str, None] = OrderedDict()
+        self.pool = ThreadPoolExecutor(max_workers=8)
+        self.channel: Any = None
+        self.authed = asyncio.Event()
+        self.auth_lock = asyncio.Lock()
+        self.stop_event = asyncio.Event()
+        self.first_auth = True
+        self.tasks: set[asyncio.Future[Any]] = set()
+
+    def _master_host(self) -> str:
+        master = self.opts.get("master") or "salt"
+        host = master[0] if isinstance(master, list) else master
+        return f"[{host}]" if ":" in host else host
+
+    def _collect_grains(self) -> dict[str, Any]:
+        from saline.minion.call import make_context
+
+        grains = make_context(self.opts).grains
+        return json.loads(json.dumps(grains, default=str))  # plain data for the wire
+
+    # ---- authentication -------------------------------------------------------------------------
+
+    async def authenticate(self) -> None:
+        """Authenticate until accepted (pending: retry; rejected/denied: retry slowly, logged)."""
+        from saline.minion.auth_client import AuthError
+
+        async with self.auth_lock:
+            self.authed.clear()
+            wait = float(self.opts.get("acceptance_wait_time") or 10)
+            timeout = float(self.opts.get("auth_timeout") or 5)
+            while not self.stop_event.is_set():
+                try:
+                    state = await self.channel.authenticate(self.grains, timeout)
+                except TimeoutError:
+                    log.info("no answer from the master to auth, retrying")
+                    continue
+                except (AuthError, crypto.CryptoError, wire.WireError) as exc:
+                    log.error("authentication failed: %s", exc)
+                    await self._sleep(wait)
+                    continue
+                if state.state == "accepted":
+                    self._install_publish_key(state)
+                    self.authed.set()
+                    log.info("authenticated with the master")
+                    return
+                log.warning("the master says our key is %s; waiting %ss", state.state, wait)
+                await self._sleep(wait)
+
+    def _install_publish_key(self, state: Any) -> None:
+        if state.pub_kid != self.pub_kid or self.first_auth:
+            # First auth: only publishes newer than now are ours. A later new key: every frame under it
+            # is new to us (it was unreadable), jid de-duplication covers replays of jobs we ran.
+            floor = state.pub_ctr if self.first_auth else -1
+            self.guards = {state.pub_kid: wire.ReplayGuard(floor)}
+        self.first_auth = False
+        self.pub_key, self.pub_kid = state.pub_key, state.pub_kid
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self.stop_event.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    async def reauth(self) -> None:
+        if self.auth_lock.locked():
+            await self.authed.wait()
+            return
+        await self.authenticate()
+
+    async def request(self, cmd: str, load: dict[str, Any], tries: int = 3) -> Any:
+        from saline.minion.auth_client import NeedReauth
+
+        timeout = float(self.opts.get("auth_timeout") or 5)
+        for _ in range(tries):
+            await self.authed.wait()
+            try:
+                return await self.channel.request(cmd, load, timeout)
+            except NeedReauth:
+                await self.reauth()
+            except TimeoutError:
+                log.warning("no answer from the master to %s", cmd)
+        raise TimeoutError(f"{cmd}: the master did not answer")
+
+    # ---- publishes ------------------------------------------------------------------------------
+
+    async def listen(self, sub: Any) -> None:
+        while True:
+            raw = await sub.recv()
+            try:
+                self.on_publish(raw)
+            except Exception:  # never let one frame stop the listener
+                log.exception("publish handling failed")
+
+    def on_publish(self, raw: bytes) -> None:
+        try:
+            frame = wire.unpack_map(raw, {"kid": str, "jid": str, "data": bytes, "sig": bytes})
+            jid = wire.validate_jid(frame["jid"])
+        except wire.WireError as exc:
+            log.warning("dropped a malformed or clear-text publish: %s", exc)
+            return
+        master = self.channel.master_pub
+        signed = wire.publish_signed_bytes(frame["kid"], jid, frame["data"])
+        if master is None or not crypto.verify(master, frame["sig"], signed):
+            log.warning("dropped a publish not signed by the master (jid %s)", jid)
+            return
+        if jid in self.seen:
+            log.info("dropped a publish for job %s, already handled", jid)
+            return
+        if frame["kid"] != self.pub_kid:
+            log.info("publish for job %s is under a key we do not have: re-authenticating", jid)
+            self._spawn(self.catch_up(jid))
+            return
+        try:
+            plain = crypto.aes_decrypt(self.pub_key, frame["data"], wire.AAD_PUBLISH + frame["kid"].encode())
+            inner = wire.unpack_map(plain, {"ctr": int, "jid": str, "load": dict})
+        except (crypto.CryptoError, wire.WireError) as exc:
+            log.warning("dropped publish %s: %s", jid, exc)
+            return
+        if inner["jid"] != jid:
+            log.warning("dropped publish %s: inner jid differs", jid)
+            return
+        guard = self.guards.setdefault(frame["kid"], wire.ReplayGuard())
+        if not guard.check(inner["ctr"]):
+            log.warning("dropped a replayed publish (jid %s, counter %s)", jid, inner["ctr"])
+            return
+        self.handle_job(jid, inner["load"])
+
+    async def catch_up(self, jid: str) -> None:
+        """A job we could not decrypt: re-authenticate, then fetch it by jid over our channel."""
+        try:
+            await self.reauth()
+            load = await self.request("_job", {"jid": jid})
+        except TimeoutError as exc:
+            log.error("could not fetch job %s: %s", jid, exc)
+            return
+        if isinstance(load, dict) and load.get("jid") == jid:
+            self.handle_job(jid, load)
+
+    def handle_job(self, jid: str, load: dict[str, Any]) -> None:
+        if jid in self.seen:
+            return
+        self.seen[jid] = None
+        while len(self.seen) > SEEN_JIDS:
+            self.seen.popitem(last=False)
+        self._spawn(self.execute(jid, {**load, "jid": jid}))
+
+    async def execute(self, jid: str, load: dict[str, Any]) -> None:
+        from saline.minion.executor import job_matches, run_job
+
+        loop = asyncio.get_running_loop()
+        if not await loop.run_in_executor(self.pool, job_matches, self.opts, self.grains, load):
+            return
+        log.info("running job %s: %s", jid, load.get("fun"))
+        ret = await loop.run_in_executor(self.pool, run_job, self.opts, self.grains, load)
+        try:
+            wire.pack(ret)
+        except (TypeError, ValueError, wire.WireError):
+            ret["return"] = json.loads(json.dumps(ret.get("return"), default=str))
+        try:
+            await self.request("_return", ret, tries=5)
+        except TimeoutError as exc:
+            log.error("could not send the return of job %s: %s", jid, exc)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    # ---- liveness -------------------------------------------------------------------------------
+
+    async def keepalive(self) -> None:
+        """Ping the master; a new publish key id or a lost session leads to a new auth."""
+        interval = float(self.opts.get("master_alive_interval") or 30)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                ret = await self.request("_ping", {}, tries=1)
+            except TimeoutError:
+                continue
+            if isinstance(ret, dict) and ret.get("pub_kid") not in (None, self.pub_kid):
+                await self.reauth()
+
+    # ---- main -----------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        import zmq
+        import zmq.asyncio
+        from saline.minion.auth_client import MasterChannel
+
+        loop = asyncio.get_running_loop()
+        self.grains = await loop.run_in_executor(self.pool, self._collect_grains)
+        zctx = zmq.asyncio.Context()
+        host = self._master_host()
+        self.channel = MasterChannel(self.opts, self.minion_id, self.key, zctx,
+                                     f"tcp://{host}:{self.opts['master_port']}")
+        sub = zctx.socket(zmq.SUB)
+        sub.setsockopt(zmq.LINGER, 0)
+        sub.setsockopt(zmq.RECONNECT_IVL, 100)
+        sub.setsockopt(zmq.RECONNECT_IVL_MAX, 2000)
+        sub.setsockopt(zmq.MAXMSGSIZE, wire.MAX_FRAME + 65536)
+        sub.setsockopt(zmq.SUBSCRIBE, b"")
+        tasks: list[asyncio.Future[Any]] = []
+        try:
+            auth = asyncio.ensure_future(self.authenticate())
+            stop = asyncio.ensure_future(self.stop_event.wait())
+            await asyncio.wait([auth, stop], return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+            if self.stop_event.is_set():
+                auth.cancel()
+                return
+            sub.connect(f"tcp://{host}:{self.opts['publish_port']}")
+            tasks = [asyncio.ensure_future(self.listen(sub)), asyncio.ensure_future(self.keepalive())]
+            log.warning("saline-minion %s is running", self.minion_id)
+            await self.stop_event.wait()
+        finally:
+            for task in [*tasks, *self.tasks]:
+                task.cancel()
+            await asyncio.gather(*tasks, *self.tasks, return_exceptions=True)
+            self.channel.reset()
+            sub.close(linger=0)
+            zctx.term()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            log.warning("saline-minion stopped")
+
+
+def build_parser() -> Any:
+    from saline.cli import SalineArgumentParser, add_logging_options
+
+    parser = SalineArgumentParser(prog="saline-minion", description="The Saline minion daemon.")
+    parser.add_argument("-c", "--config-dir", dest="config_dir", metavar="DIR",
+                        help="configuration directory (default $SALINE_CONFIG_DIR, else /etc/saline)")
+    parser.add_argument("-d", "--daemon", action="store_true", help="run in the background")
+    parser.add_argument("--pid-file", dest="pidfile", metavar="FILE", help="pidfile (default: the pidfile option)")
+    add_logging_options(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from saline.cli import setup_logging
+    from saline.config import load_config
+    from saline.daemon import daemonize, remove_pidfile, write_pidfile
+
+    ns = build_parser().parse_args(argv)
+    setup_logging(ns.log_level or "warning")
+    overrides = {k: getattr(ns, k) for k in ("log_level", "log_level_logfile") if getattr(ns, k)}
+    try:
+        opts = load_config("minion", ns.config_dir, overrides)
+        wire.validate_minion_id(opts["id"])
+    except (ConfigError, wire.WireError) as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
+    if ns.log_file:
+        opts["log_file"] = os.path.abspath(ns.log_file)
+    if ns.pidfile:
+        opts["pidfile"] = os.path.abspath(ns.pidfile)
+    for key in ("log_file", "pidfile"):
+        if opts.get(key):
+            os.makedirs(os.path.dirname(opts[key]), exist_ok=True)
+    setup_logging(opts["log_level"], opts.get("log_file"), opts.get("log_level_logfile") or opts["log_level"])
+    if ns.daemon:
+        daemonize()
+    write_pidfile(opts.get("pidfile", ""))
+    try:
+        asyncio.run(_run(opts))
+    finally:
+        remove_pidfile(opts.get("pidfile", ""))
+    return 0
+
+
+async def _run(opts: dict[str, Any]) -> None:
+    minion = Minion(opts)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, minion.stop_event.set)
+    await minion.run()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

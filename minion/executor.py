@@ -1,0 +1,66 @@
+"""Running a published job on the minion: the same code path as ``saline-call`` (make_context and
+call_function from :mod:`saline.minion.call`), one fresh context per job so return codes and
+scratch data never leak between concurrent jobs."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from saline.errors import CommandNotFoundError, SalineError
+
+log = logging.getLogger(__name__)
+
+PILLAR_TARGETS = ("pillar", "pillar_pcre", "pillar_exact")
+
+
+def needs_pillar(tgt: Any, tgt_type: str) -> bool:
+    return tgt_type in PILLAR_TARGETS or (tgt_type in ("compound", "nodegroup") and isinstance(tgt, str)
+                                          and ("I@" in tgt or "J@" in tgt or tgt_type == "nodegroup"))
+
+
+def job_matches(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any]) -> bool:
+    """Is this job for this minion? (the minion decides with its own grains and pillar)"""
+    from saline.matchers import match_or_false
+    from saline.minion.call import make_context
+
+    tgt, tgt_type = load.get("tgt"), load.get("tgt_type") or "glob"
+    pillar: dict[str, Any] = {}
+    if needs_pillar(tgt, tgt_type):
+        ctx = make_context(opts)
+        ctx.grains = grains
+        try:
+            pillar = ctx.pillar
+        except Exception as exc:  # a broken pillar must not crash the minion
+            log.error("cannot compile pillar to match a target: %s", exc)
+    return match_or_false(tgt, tgt_type, opts["id"], grains, pillar, opts=opts)
+
+
+def run_job(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any]) -> dict[str, Any]:
+    """Run the job's function; the return load sent to the master."""
+    from saline.minion.call import _not_available, call_function, make_context
+
+    fun = str(load.get("fun") or "")
+    args = list(load.get("arg") or [])
+    kwargs = dict(load.get("kwarg") or {})
+    ret: dict[str, Any] = {"jid": load.get("jid"), "fun": fun, "fun_args": [*args, *(
+        [kwargs] if kwargs else [])], "retcode": 0, "success": True}
+    ctx = make_context(opts)
+    ctx.grains = grains
+    try:
+        ctx.salt.function(fun)
+    except CommandNotFoundError:
+        ret.update({"return": _not_available(ctx, fun), "retcode": 254, "success": False})
+        return ret
+    try:
+        ret["return"] = call_function(ctx, fun, args, kwargs)
+        ret["retcode"] = ctx.retcode
+        ret["success"] = ctx.retcode == 0
+    except SalineError as exc:
+        ret.update({"return": f"ERROR: {exc}", "retcode": 1, "success": False})
+    except Exception:  # a module bug: report it like Salt does, keep the minion alive
+        log.exception("%s raised", fun)
+        ret.update({"return": f"The minion function caused an exception: {traceback.format_exc()}",
+                    "retcode": 1, "success": False})
+    return ret
