@@ -30,6 +30,7 @@ class AptRepo:
             f'Dir::Etc::sourcelist "{self.sources}";\n'
             f'Dir::Etc::sourceparts "{self.sources_d}";\n'
             f'Dir::State::Lists "{self.lists}";\n'
+            f'Dir::Etc::trustedparts "{base / "trusted.gpg.d"}";\n'
             'APT::Get::List-Cleanup "0";\n'
             'Acquire::Languages "none";\n'
         )
