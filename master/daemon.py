@@ -238,7 +238,7 @@ class Master:
             await asyncio.gather(*tasks, return_exceptions=True)
             for sock in (self.pub_sock, router, self.ipc_sock):
                 sock.close(linger=0)
-            ctx.term()
+            ctx.destroy(linger=0)
             try:
                 os.unlink(ipc_path)
             except OSError:
@@ -327,6 +327,10 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(opts["log_level"], opts.get("log_file"), opts.get("log_level_logfile") or opts["log_level"])
     if ns.daemon:
         daemonize()
+    else:
+        import faulthandler
+
+        faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` dumps every thread's stack to stderr
     write_pidfile(opts.get("pidfile", ""))
     try:
         return asyncio.run(_run(opts))

@@ -260,7 +260,7 @@ class Minion:
             await asyncio.gather(*tasks, *self.tasks, return_exceptions=True)
             self.channel.reset()
             sub.close(linger=0)
-            zctx.term()
+            zctx.destroy(linger=0)
             self.pool.shutdown(wait=False, cancel_futures=True)
             log.warning("saline-minion stopped")
 
@@ -301,6 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(opts["log_level"], opts.get("log_file"), opts.get("log_level_logfile") or opts["log_level"])
     if ns.daemon:
         daemonize()
+    else:
+        import faulthandler
+
+        faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` dumps every thread's stack to stderr
     write_pidfile(opts.get("pidfile", ""))
     try:
         asyncio.run(_run(opts))
