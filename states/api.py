@@ -54,6 +54,9 @@ class StateModule:
         self.doc = doc
         self.functions: dict[str, StateFunction] = {}
         self.mod_watch: StateFunction | None = None
+        # True when the module's states run ``check_cmd`` themselves (file.managed tests the new contents
+        # before installing them), so the runner must not run it again afterwards, as in Salt.
+        self.handles_check_cmd = False
 
     def state(self, fn: StateFunction | None = None, *, name: str | None = None) -> Any:
         def register(f: StateFunction) -> StateFunction:

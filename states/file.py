@@ -12,6 +12,7 @@ from __future__ import annotations
 from saline.states.api import StateModule
 
 st = StateModule("file", doc="Manage files, directories, symlinks and file contents.")
+st.handles_check_cmd = True  # file.managed runs check_cmd against the new contents itself
 
 # Imported for their registrations on `st`.
 from saline.states import (  # noqa: E402, F401

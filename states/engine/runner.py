@@ -390,7 +390,7 @@ class Runner:
                 ret.update(cond.run_checks(ctx, low, shell))
             # result True from the checks means "skip": report them instead of running the state.
             ret = invoke(resolved, low, ctx, test=test) if ret["result"] is False else res.unify(ret)
-            if "check_cmd" in low:
+            if "check_cmd" in low and not resolved.module.handles_check_cmd:
                 if shell is None:
                     shell = ctx.grains.get("shell")
                 ret.update(cond.run_check_cmd(ctx, low, shell))
