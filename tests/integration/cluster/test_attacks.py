@@ -33,8 +33,8 @@ class Peer:
 
 
 def auth_frame(key, minion_id, nonce=None, pub=None):
-    body = wire.pack({"id": minion_id, "pub": (pub or crypto.public_pem(key)).decode(), "nonce": nonce or os.urandom(32),
-                      "ts": time.time(), "grains": {}})
+    pem = (pub or crypto.public_pem(key)).decode()
+    body = wire.pack({"id": minion_id, "pub": pem, "nonce": nonce or os.urandom(32), "ts": time.time(), "grains": {}})
     return wire.pack({"enc": "clear", "cmd": "_auth", "body": body, "sig": crypto.sign(key, wire.SIG_AUTH + body)})
 
 
