@@ -141,7 +141,7 @@ MASTER_OPTIONS: dict[str, Option] = {
 # Salt options that Saline accepts but does not implement yet: a warning, never an error.
 SALT_ONLY_OPTIONS = frozenset(
     {
-        "gather_job_timeout", "acceptance_wait_time", "acceptance_wait_time_max", "random_reauth_delay",
+        "gather_job_timeout", "acceptance_wait_time_max", "random_reauth_delay",
         "recon_default", "recon_max", "recon_randomize", "mine_functions", "mine_interval", "schedule",
         "startup_states", "top_file", "enable_gpu_grains", "grains_refresh_every", "module_dirs",
         "extension_modules", "return", "returner_dirs", "state_events", "tcp_keepalive",
