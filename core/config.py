@@ -122,8 +122,6 @@ MINION_OPTIONS: dict[str, Option] = {
     "auth_tries": _opt(int, 7),
     # seconds between the minion's liveness requests to the master (re-auth after a master restart)
     "master_alive_interval": _opt((int, float), 30),
-    # seconds between auth attempts while the key is pending
-    "acceptance_wait_time": _opt((int, float), 10),
 }
 
 MASTER_OPTIONS: dict[str, Option] = {

@@ -68,7 +68,7 @@ class Minion:
 
         async with self.auth_lock:
             self.authed.clear()
-            wait = float(self.opts.get("acceptance_wait_time") or 10)
+            wait = _seconds(self.opts.get("acceptance_wait_time"), 10.0)
             timeout = float(self.opts.get("auth_timeout") or 5)
             while not self.stop_event.is_set():
                 try:
@@ -263,6 +263,14 @@ class Minion:
             zctx.destroy(linger=0)
             self.pool.shutdown(wait=False, cancel_futures=True)
             log.warning("saline-minion stopped")
+
+
+def _seconds(value: Any, default: float) -> float:
+    """A positive number of seconds from an option (Salt's acceptance_wait_time is still a Salt-only
+    option in the config schema, so its type is checked here)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return default
 
 
 def build_parser() -> Any:
