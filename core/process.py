@@ -414,3 +414,16 @@ def which_bin(names: Iterable[str]) -> str | None:
         if found:
             return found
     return None
+
+
+def run_ok(cmd: Sequence[str], logger: logging.Logger | None = None) -> bool:
+    """Run ``cmd`` without a shell; True when it exits 0, else False with the error logged.
+
+    Salt's user/group functions answer True/False rather than raising, and so do ours.
+    """
+    res = run_command(list(cmd), python_shell=False, ignore_retcode=True, output_loglevel="trace")
+    if res["retcode"] != 0:
+        (logger or log).error("%s failed (%s): %s", cmd[0], res["retcode"],
+                              (res["stderr"] or res["stdout"]).strip())
+        return False
+    return True

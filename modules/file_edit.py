@@ -18,6 +18,7 @@ from saline.errors import CommandExecutionError, SaltInvocationError
 from saline.loader import Context
 from saline.modules import file_text as ft
 from saline.modules.file import expand, mod, read_bytes
+from saline.textdata import is_text
 
 
 def _display(data: bytes) -> str:
@@ -34,7 +35,7 @@ def _existing_text_file(path: str, ignore_if_missing: bool = False) -> bytes | N
             return None
         raise SaltInvocationError(f"File not found: {path}")
     data = read_bytes(path)
-    if not ft.is_text(data):
+    if not is_text(data):
         raise SaltInvocationError(f"Cannot perform string replacements on a binary file: {path}")
     return data
 

@@ -10,6 +10,7 @@ from saline.errors import CommandExecutionError
 from saline.loader import Context
 from saline.modules import file_text
 from saline.modules.file import mod
+from saline.textdata import binary_change
 
 
 def split_salt_url(url: str, saltenv: str) -> tuple[str, str]:
@@ -79,13 +80,9 @@ def get_diff(
         return "<Obfuscated Template>"
     if not show_changes:
         return "<show_changes=False>"
-    old_bin, new_bin = not file_text.is_text(old), not file_text.is_text(new)
-    if old_bin and new_bin:
-        return "Replace binary file"
-    if old_bin:
-        return "Replace binary file with text file"
-    if new_bin:
-        return "Replace text file with binary file"
+    binary = binary_change(old, new)
+    if binary:
+        return binary
     names = (paths[0], paths[1]) if show_filenames else ("", "")
     return file_text.unified_diff(old.decode("utf-8", "replace"), new.decode("utf-8", "replace"), *names)
 

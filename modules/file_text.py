@@ -16,7 +16,6 @@ from saline.errors import CommandExecutionError, SaltInvocationError
 
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _EOL_RE = re.compile(r"(\r\n|\r|\n)\Z")
-_TEXT_BYTES = bytes(range(32, 127)) + b"\n\r\t\f\b"
 
 
 def split_lines(text: str) -> list[str]:
@@ -36,20 +35,6 @@ def unified_diff(old: str | list[str], new: str | list[str], fromfile: str = "",
     return "".join(difflib.unified_diff(old_lines, new_lines, fromfile, tofile))
 
 
-def is_text(data: bytes) -> bool:
-    """Salt's heuristic on the first 512 bytes: no NUL, and UTF-8 or at most 30% non-text bytes."""
-    block = data[:512]
-    if b"\x00" in block:
-        return False
-    if not block:
-        return True
-    try:
-        block.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        pass
-    nontext = block.translate(None, _TEXT_BYTES)
-    return len(nontext) / len(block) <= 0.30
 
 
 def decode(data: bytes) -> str:

@@ -42,13 +42,10 @@ def getent(ctx: Context, refresh: bool = False) -> list[dict[str, Any]]:
 
 
 def _run(ctx: Context, cmd: list[str]) -> bool:
-    from saline.process import run_command
+    """Run a shadow-utils command; False (with the error logged) when it fails, as Salt returns."""
+    from saline.process import run_ok
 
-    res = run_command(cmd, python_shell=False, ignore_retcode=True, output_loglevel="trace")
-    if res["retcode"] != 0:
-        ctx.log.error("%s failed (%s): %s", cmd[0], res["retcode"], (res["stderr"] or res["stdout"]).strip())
-        return False
-    return True
+    return run_ok(cmd, ctx.log)
 
 
 @mod.action

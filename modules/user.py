@@ -95,13 +95,9 @@ def list_groups(ctx: Context, name: str) -> list[str]:
 
 def _run(ctx: Context, cmd: list[str]) -> bool:
     """Run a shadow-utils command; False (with the error logged) when it fails, as Salt returns."""
-    from saline.process import run_command
+    from saline.process import run_ok
 
-    res = run_command(cmd, python_shell=False, ignore_retcode=True, output_loglevel="trace")
-    if res["retcode"] != 0:
-        ctx.log.error("%s failed (%s): %s", cmd[0], res["retcode"], (res["stderr"] or res["stdout"]).strip())
-        return False
-    return True
+    return run_ok(cmd, ctx.log)
 
 
 def _gecos_field(fullname: str = "", roomnumber: str = "", workphone: str = "", homephone: str = "",

@@ -10,6 +10,7 @@ from typing import Any
 from saline.errors import CommandExecutionError, SalineError, SaltInvocationError
 from saline.states.api import ret
 from saline.states.file_sys import FS
+from saline.textdata import binary_change
 
 # Salt's comment for a planned change of a managed file under test=True.
 SET_TO_CHANGE = "\nNote: No changes made, actual changes may\nbe different due to other states."
@@ -140,22 +141,6 @@ def process_owner(fs: FS) -> tuple[Any, Any]:
 
 # ---- contents and diffs ----------------------------------------------------------------------------
 
-_TEXT_BYTES = bytes(range(32, 127)) + b"\n\r\t\f\b"
-
-
-def is_text(data: bytes) -> bool:
-    """Salt's heuristic on the first 512 bytes: no NUL, and UTF-8 or at most 30% odd bytes."""
-    block = data[:512]
-    if b"\x00" in block:
-        return False
-    if not block:
-        return True
-    try:
-        block.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        pass
-    return len(block.translate(None, _TEXT_BYTES)) / len(block) <= 0.30
 
 
 def _lines(data: bytes) -> list[str]:
@@ -184,13 +169,9 @@ def content_diff(old: bytes, new: bytes) -> str:
     """Salt's ``file.get_diff`` of two contents: "" when equal, a note for binary data, else a unified diff."""
     if old == new:
         return ""
-    old_bin, new_bin = not is_text(old), not is_text(new)
-    if old_bin and new_bin:
-        return "Replace binary file"
-    if old_bin:
-        return "Replace binary file with text file"
-    if new_bin:
-        return "Replace text file with binary file"
+    binary = binary_change(old, new)
+    if binary:
+        return binary
     return unified_diff(_lines(old), _lines(new))
 
 

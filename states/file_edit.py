@@ -20,7 +20,6 @@ from saline.states.file_common import (
     content_diff,
     error,
     guard,
-    is_text,
     read_source,
     resolve_source,
     text_list,
@@ -28,6 +27,7 @@ from saline.states.file_common import (
 )
 from saline.states.file_managed import plan_managed
 from saline.states.file_sys import FS
+from saline.textdata import is_text
 
 
 def check_file(fs: FS, name: str) -> str:
