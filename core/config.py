@@ -122,6 +122,7 @@ MINION_OPTIONS: dict[str, Option] = {
     "auth_tries": _opt(int, 7),
     # seconds between the minion's liveness requests to the master (re-auth after a master restart)
     "master_alive_interval": _opt((int, float), 30),
+    "acceptance_wait_time": _opt((int, float), 10),
 }
 
 MASTER_OPTIONS: dict[str, Option] = {
@@ -148,7 +149,7 @@ SALT_ONLY_OPTIONS = frozenset(
         "clean_dynamic_modules", "disable_modules", "disable_returners", "providers", "state_aggregate",
         "file_ignore_regex", "file_ignore_glob", "fileserver_limit_traversal", "use_superseded",
         "log_fmt_logfile", "log_datefmt", "log_datefmt_logfile", "log_granular_levels", "cache_jobs",
-        "minion_pillar_cache", "pillar_cache", "master_alive_interval", "master_tries", "retry_dns",
+        "minion_pillar_cache", "pillar_cache", "master_tries", "retry_dns",
         "sudo_user", "backup_mode", "cache_sreqs", "event_return", "job_cache", "ext_pillar",
         "ext_job_cache", "master_job_cache", "max_open_files", "sign_pub_messages", "verify_env",
         "permissive_pki_access", "enable_fqdns_grains", "file_recv", "presence_events", "reactor",
