@@ -185,13 +185,18 @@ def check_arguments(function: Any, args: list[Any], kwargs: dict[str, Any]) -> b
     return takes_kwargs
 
 
-def call_function(ctx: Any, fun: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    """Run ``fun`` with Salt's conventions; SaltInvocationError on arguments it cannot take."""
+def call_function(ctx: Any, fun: str, args: list[Any], kwargs: dict[str, Any],
+                  pub: dict[str, Any] | None = None) -> Any:
+    """Run ``fun`` with Salt's conventions; SaltInvocationError on arguments it cannot take.
+
+    Functions taking ``**kwargs`` also get Salt's ``__pub_*`` keys: ``pub`` when the call is a job from a
+    master (its jid and target), else saline-call's own.
+    """
     from saline.loader import bind
 
     function = ctx.salt.function(fun)
     if check_arguments(function, args, kwargs):
-        kwargs = {**kwargs, **_pub_kwargs(fun)}
+        kwargs = {**kwargs, **(pub if pub is not None else _pub_kwargs(fun))}
     return bind(function, ctx)(*args, **kwargs)
 
 

@@ -5,6 +5,7 @@ scratch data never leak between concurrent jobs."""
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from typing import Any
 
@@ -54,7 +55,9 @@ def run_job(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any]) 
         ret.update({"return": _not_available(ctx, fun), "retcode": 254, "success": False})
         return ret
     try:
-        ret["return"] = call_function(ctx, fun, args, kwargs)
+        pub = {"__pub_fun": fun, "__pub_pid": os.getpid(), "__pub_jid": load.get("jid"),
+               "__pub_tgt": load.get("tgt"), "__pub_tgt_type": load.get("tgt_type", "glob")}
+        ret["return"] = call_function(ctx, fun, args, kwargs, pub=pub)
         ret["retcode"] = ctx.retcode
         ret["success"] = ctx.retcode == 0
     except SalineError as exc:

@@ -33,6 +33,8 @@ def test_ping_targeting_errors_async(cluster):
     rc, out, err = cluster.saline("-L", "m1,m2", "test.arg", "a", "k=1", "--out=json", "--static")
     data = json.loads(out)
     assert rc == 0 and set(data) == {"m1", "m2"} and data["m1"]["args"] == ["a"] and data["m1"]["kwargs"]["k"] == 1
+    pub = data["m1"]["kwargs"]  # Salt's __pub_* keys describe the job, not a local call
+    assert pub["__pub_tgt"] == "m1,m2" and pub["__pub_fun"] == "test.arg" and re.fullmatch(r"\d{20}", pub["__pub_jid"])
     rc, out, err = cluster.saline("-C", "G@role:web and not m1", "test.ping", "--out=json")
     assert rc == 0 and _json_lines(out) == {"m3": True}
     rc, out, err = cluster.saline("nobody*", "test.ping")
