@@ -55,9 +55,8 @@ def down(api: Any, removekeys: bool = False, tgt: Any = "*", tgt_type: str = "gl
     CLI Example: ``saline-run manage.down removekeys=True``
     """
     ids = status(api, tgt=tgt, tgt_type=tgt_type, timeout=timeout)["down"]
-    if removekeys:
-        if ids:
-            api.need("remove_keys", "manage.down removekeys=True")(ids)
+    if removekeys and ids:
+        api.need("remove_keys", "manage.down removekeys=True")(ids)
     return ids
 
 
