@@ -57,10 +57,19 @@ def request_for(fun: str, argv: list[str], no_parse: list[str] = (), timeout: fl
     from saline.args import parse_cli_args
 
     args, kwargs = parse_cli_args(argv, no_parse)
+    # msgpack carries 64-bit integers only; a jid typed as a number (20 digits) travels as its text
+    args = [_wire_safe(a) for a in args]
+    kwargs = {k: _wire_safe(v) for k, v in kwargs.items()}
     if timeout is not None and "timeout" not in kwargs and fun in ("manage.up", "manage.down", "manage.status",
                                                                    "jobs.active"):
         kwargs["timeout"] = timeout
     return {"cmd": "runner", "fun": fun, "arg": args, "kwarg": kwargs}
+
+
+def _wire_safe(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return str(value)
+    return value
 
 
 def ipc_transport(opts: dict[str, Any]) -> Transport:
