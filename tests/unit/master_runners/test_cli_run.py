@@ -6,7 +6,6 @@ import json
 import threading
 
 import pytest
-
 from saline.master.cli_run import local_transport, main, request_for
 from saline.master.jobs import JobCache
 from saline.master.runners import MasterAPI, run_runner
@@ -78,7 +77,6 @@ def test_bad_options_exit_2(confdir):
 def test_ipc_transport_with_a_real_router(api, confdir, capsys):
     """A minimal ROUTER standing in for the daemon: pushes one print line, then the runner's return."""
     import zmq
-
     from saline import wire
 
     ctx = zmq.Context.instance()
