@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from saline import dictupdate
-from saline.errors import SaltInvocationError
+from saline.errors import CommandExecutionError, SaltInvocationError
 from saline.loader import Context, Module
 
 mod = Module("slsutil", doc="Helpers used from SLS templates.")
@@ -104,3 +104,89 @@ def deserialize(ctx: Context, serializer: str, stream_or_string: Any = None, **k
         raise SaltInvocationError(f"cannot deserialize {serializer}: {exc}") from None
     except Exception as exc:  # yaml errors
         raise SaltInvocationError(f"cannot deserialize {serializer}: {exc}") from None
+
+
+@mod.query
+def renderer(ctx: Context, path: str | None = None, string: str | None = None,
+             default_renderer: str = "jinja|yaml", **kwargs: Any) -> Any:
+    """Render a file (``salt://`` URL or local path) or a ``string`` through a renderer pipeline
+    (a ``#!`` line in the text wins); a missing file logs an error and gives ``{}`` like Salt.
+
+    CLI Example: ``saline-call --local slsutil.renderer salt://app/defaults.yaml``
+    """
+    from saline.renderers import render_string
+
+    saltenv = str(kwargs.get("saltenv") or "base")
+    if string is not None:
+        text, source = str(string), "<string>"
+    elif path:
+        source = str(path)
+        if source.startswith("salt://"):
+            text = ctx.fileclient.get_text(source, saltenv)
+        else:
+            try:
+                with open(source, encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError:
+                text = None
+        if text is None:
+            ctx.log.error("Template does not exist: %s", source)
+            return {}
+    else:
+        raise SaltInvocationError("slsutil.renderer needs path or string")
+    context = {k: v for k, v in kwargs.items() if not k.startswith("__") and k != "saltenv"}
+    return render_string(ctx, text, str(default_renderer), saltenv=saltenv, source=source, context=context)
+
+
+def _listing(ctx: Context, saltenv: str) -> tuple[set[str], set[str]]:
+    return set(ctx.fileclient.list_files(saltenv)), set(ctx.fileclient.list_dirs(saltenv))
+
+
+@mod.query
+def file_exists(ctx: Context, path: str, saltenv: str = "base") -> bool:
+    """True when ``path`` is a file on the file server.
+
+    CLI Example: ``saline-call --local slsutil.file_exists nginx/map.jinja``
+    """
+    return str(path).strip("/") in _listing(ctx, saltenv)[0]
+
+
+@mod.query
+def dir_exists(ctx: Context, path: str, saltenv: str = "base") -> bool:
+    """True when ``path`` is a directory on the file server.
+
+    CLI Example: ``saline-call --local slsutil.dir_exists nginx``
+    """
+    return str(path).strip("/") in _listing(ctx, saltenv)[1]
+
+
+@mod.query
+def path_exists(ctx: Context, path: str, saltenv: str = "base") -> bool:
+    """True when ``path`` is a file or a directory on the file server.
+
+    CLI Example: ``saline-call --local slsutil.path_exists nginx/files``
+    """
+    files, dirs = _listing(ctx, saltenv)
+    return str(path).strip("/") in files | dirs
+
+
+@mod.query
+def findup(ctx: Context, startpath: str, filenames: Any, saltenv: str = "base") -> str:
+    """The first of ``filenames`` found in ``startpath`` or one of its parents on the file server.
+
+    CLI Example: ``saline-call --local slsutil.findup formula/sub defaults.yaml``
+    """
+    names = [filenames] if isinstance(filenames, str) else list(filenames or [])
+    if not names:
+        raise SaltInvocationError("filenames must be a file name or a list of them")
+    files = _listing(ctx, saltenv)[0]
+    parts = [p for p in str(startpath).strip("/").split("/") if p]
+    while True:
+        for name in names:
+            candidate = "/".join([*parts, str(name)])
+            if candidate in files:
+                return candidate
+        if not parts:
+            break
+        parts.pop()
+    raise CommandExecutionError("File pattern(s) not found in path ancestry")
