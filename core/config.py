@@ -119,6 +119,8 @@ MINION_OPTIONS: dict[str, Option] = {
     "retcode_passthrough": _opt(bool, False),
     "shell": _opt((str, _NONE), None),
     "auth_timeout": _opt(int, 5),
+    "return_retry_timer": _opt((int, float), 5),
+    "return_retry_tries": _opt(int, 3),
     "auth_tries": _opt(int, 7),
     # seconds between the minion's liveness requests to the master (re-auth after a master restart)
     "master_alive_interval": _opt((int, float), 30),

@@ -198,10 +198,63 @@ class Minion:
             wire.pack(ret)
         except (TypeError, ValueError, wire.WireError):
             ret["return"] = json.loads(json.dumps(ret.get("return"), default=str))
+        await self.send_return(ret)
+
+    # ---- returns: kept on disk until the master has them ------------------------------------------
+
+    def _spool_path(self, jid: str) -> str:
+        return os.path.join(self.opts["cachedir"], "returns", f"{wire.validate_jid(jid)}.ret")
+
+    def spool(self, ret: dict[str, Any]) -> str:
+        """Write a return to ``<cachedir>/returns/<jid>.ret`` before sending it: a master that is away (a
+        restart in the middle of a job) gets it later, and so does a master after a minion restart."""
+        from saline.atomic import atomic_write
+
+        path = self._spool_path(str(ret["jid"]))
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        atomic_write(path, wire.pack(ret), mode="0600")
+        return path
+
+    async def send_return(self, ret: dict[str, Any]) -> None:
+        path = self.spool(ret)
         try:
-            await self.request("_return", ret, tries=5)
-        except TimeoutError as exc:
-            log.error("could not send the return of job %s: %s", jid, exc)
+            await self.request("_return", ret, tries=max(1, int(self.opts.get("return_retry_tries") or 3)))
+        except TimeoutError:
+            log.warning("the master did not take the return of job %s; it is kept in %s and sent again",
+                        ret["jid"], path)
+            return
+        _unlink(path)  # any answer is an acknowledgement (a duplicate is answered too)
+
+    async def resend_returns(self) -> None:
+        """Every ``return_retry_timer`` seconds, send the returns still on disk, oldest first."""
+        directory = os.path.join(self.opts["cachedir"], "returns")
+        interval = _seconds(self.opts.get("return_retry_timer"), 5.0)
+        while not self.stop_event.is_set():
+            try:
+                names = sorted(n for n in os.listdir(directory) if n.endswith(".ret"))
+            except FileNotFoundError:
+                names = []
+            for name in names:
+                path = os.path.join(directory, name)
+                try:
+                    with open(path, "rb") as fh:
+                        ret = wire.unpack(fh.read())
+                    if not isinstance(ret, dict) or path != self._spool_path(str(ret.get("jid"))):
+                        raise wire.WireError("not a spooled return")
+                except (OSError, wire.WireError) as exc:
+                    log.error("dropping unreadable spooled return %s: %s", path, exc)
+                    _unlink(path)
+                    continue
+                if _age(path) > SPOOL_MAX_AGE:
+                    log.error("giving up on the return of job %s after %d s", ret["jid"], SPOOL_MAX_AGE)
+                    _unlink(path)
+                    continue
+                try:
+                    await self.request("_return", ret, tries=1)
+                except TimeoutError:
+                    break  # the master is still away: try again later
+                _unlink(path)
+            await self._sleep(interval)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -251,7 +304,8 @@ class Minion:
                 auth.cancel()
                 return
             sub.connect(f"tcp://{host}:{self.opts['publish_port']}")
-            tasks = [asyncio.ensure_future(self.listen(sub)), asyncio.ensure_future(self.keepalive())]
+            tasks = [asyncio.ensure_future(self.listen(sub)), asyncio.ensure_future(self.keepalive()),
+                     asyncio.ensure_future(self.resend_returns())]
             log.warning("saline-minion %s is running", self.minion_id)
             await self.stop_event.wait()
         finally:
@@ -263,6 +317,25 @@ class Minion:
             zctx.destroy(linger=0)
             self.pool.shutdown(wait=False, cancel_futures=True)
             log.warning("saline-minion stopped")
+
+
+SPOOL_MAX_AGE = 86400  # seconds a return waits on disk for the master before it is dropped
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _age(path: str) -> float:
+    import time
+
+    try:
+        return time.time() - os.path.getmtime(path)
+    except OSError:
+        return 0.0
 
 
 def _seconds(value: Any, default: float) -> float:
