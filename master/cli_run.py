@@ -90,22 +90,32 @@ def ipc_transport(opts: dict[str, Any]) -> Transport:
         try:
             sock.connect(f"ipc://{path}")
             sock.send(wire.pack(request))
-            while True:
-                if not sock.poll(_POLL_MS):
-                    if not os.path.exists(path):
-                        raise MasterUnreachable("The saline master went away while the runner was running")
-                    continue
-                message = wire.unpack(sock.recv())
-                if not isinstance(message, dict):
-                    raise MasterUnreachable(f"Unexpected reply from the master: {message!r}")
-                if "print" in message and "return" not in message and "error" not in message:
-                    on_print(str(message["print"]))
-                    continue
-                return message
+            return _receive(sock, path, on_print)
+        except KeyboardInterrupt:
+            # tell the master to stop a streaming runner (state.event) for this client
+            sock.send(wire.pack({"cmd": "runner_stop"}))
+            raise
         finally:
             sock.close()
 
     return send
+
+
+def _receive(sock: Any, path: str, on_print: Callable[[str], None]) -> dict[str, Any]:
+    from saline import wire
+
+    while True:
+        if not sock.poll(_POLL_MS):
+            if not os.path.exists(path):
+                raise MasterUnreachable("The saline master went away while the runner was running")
+            continue
+        message = wire.unpack(sock.recv())
+        if not isinstance(message, dict):
+            raise MasterUnreachable(f"Unexpected reply from the master: {message!r}")
+        if "print" in message and "return" not in message and "error" not in message:
+            on_print(str(message["print"]))
+            continue
+        return message
 
 
 def local_transport(api: Any) -> Transport:

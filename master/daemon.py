@@ -46,6 +46,8 @@ class Master:
         self.events = EventBus()
         self.sessions: dict[str, Any] = {}
         self.presence: dict[str, float] = {}
+        # saline-run clients that asked a streaming runner (state.event) to stop
+        self.runner_clients_gone: set[bytes] = set()
         self.grains_dir = os.path.join(opts["cachedir"], "grains")
         os.makedirs(self.grains_dir, mode=0o700, exist_ok=True)
         self.grains_cache = self._load_grains()

@@ -8,6 +8,7 @@ publish key is rotated before the reply is sent.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,19 @@ log = logging.getLogger(__name__)
 class IpcServer:
     def __init__(self, master: Master) -> None:
         self.master = master
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def runner(self, sock: Any, ident: bytes, req: dict[str, Any]) -> None:
+        from saline.master.runner_bridge import serve_runner
+
+        try:
+            reply = await serve_runner(self.master, sock, ident, req)
+        except SalineError as exc:
+            reply = {"error": str(exc)}
+        except Exception as exc:  # a runner bug must not take the socket down
+            log.exception("runner %s failed", req.get("fun"))
+            reply = {"error": f"{type(exc).__name__}: {exc}"}
+        await sock.send_multipart([ident, wire.pack(reply)])
 
     async def serve(self, sock: Any) -> None:
         while True:
@@ -32,6 +46,13 @@ class IpcServer:
             ident, raw = frames
             try:
                 req = wire.unpack_map(raw, {"cmd": str})
+                if req["cmd"] == "runner":
+                    # Runners may take long (state.event streams until stopped): answer from a task so
+                    # the socket keeps serving everybody else meanwhile.
+                    task = asyncio.ensure_future(self.runner(sock, ident, req))
+                    self.tasks.add(task)
+                    task.add_done_callback(self.tasks.discard)
+                    continue
                 reply = await self.dispatch(ident, req)
             except (SalineError, KeyError, TypeError, ValueError) as exc:
                 reply = {"error": str(exc)}
@@ -55,6 +76,9 @@ class IpcServer:
             jid = wire.validate_jid(req.get("jid"))
             job = self.master.jobs.get_job(jid)
             return {"job": job, "returns": self.master.jobs.returns(jid)}
+        if cmd == "runner_stop":
+            self.master.runner_clients_gone.add(ident)
+            return {"ok": True}
         if cmd == "presence":
             return {"presence": dict(self.master.presence), "accepted": self.master.keys.list_state("accepted")}
         raise SalineError(f"unknown local command {cmd!r}")
