@@ -19,7 +19,8 @@ PROTOCOL = 1
 # What an authenticated minion may ask the master (request server allow-list); an unauthenticated
 # peer may only send AUTH_CMD in clear.
 AUTH_CMD = "_auth"
-MINION_COMMANDS = frozenset({"_return", "_job", "_ping"})
+MINION_COMMANDS = frozenset({"_return", "_job", "_ping", "_file_envs", "_file_list", "_file_hash", "_file_get",
+                             "_pillar"})
 
 AAD_REQUEST = b"saline/req/"
 AAD_REPLY = b"saline/rep/"

@@ -19,6 +19,7 @@ from typing import Any
 
 from saline import crypto, wire
 from saline.errors import ConfigError
+from saline.master.serving import ServingMixin
 
 log = logging.getLogger("saline.master")
 
@@ -26,7 +27,7 @@ PILLAR_TARGETS = ("pillar", "pillar_pcre", "pillar_exact")
 CATCH_UP_WINDOW = 300.0  # seconds a minion may fetch a job by jid after it was published
 
 
-class Master:
+class Master(ServingMixin):
     def __init__(self, opts: dict[str, Any]) -> None:
         from saline.master.auth import Authenticator
         from saline.master.events import EventBus

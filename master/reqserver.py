@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from saline import crypto, wire
+from saline.errors import SalineError
 
 if TYPE_CHECKING:
     from saline.master.daemon import Master
@@ -81,6 +82,9 @@ class RequestServer:
             ret = getattr(self.master, "req" + cmd)(minion_id, load if isinstance(load, dict) else {})
         except wire.WireError as exc:
             log.warning("refused %s from %s: %s", cmd, minion_id, exc)
+            ret = {"error": str(exc)}
+        except SalineError as exc:  # e.g. a pillar that fails to render: the minion gets the error text
+            log.warning("%s for %s failed: %s", cmd, minion_id, exc)
             ret = {"error": str(exc)}
         body = wire.pack({"ctr": inner["ctr"], "ret": ret})
         return wire.pack({"enc": "aes", "data": crypto.aes_encrypt(session.key, body, wire.AAD_REPLY + aad)})

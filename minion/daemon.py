@@ -193,12 +193,17 @@ class Minion:
         if not await loop.run_in_executor(self.pool, job_matches, self.opts, self.grains, load):
             return
         log.info("running job %s: %s", jid, load.get("fun"))
-        ret = await loop.run_in_executor(self.pool, run_job, self.opts, self.grains, load)
+        ret = await loop.run_in_executor(self.pool, run_job, self.opts, self.grains, load, self.sync_request)
         try:
             wire.pack(ret)
         except (TypeError, ValueError, wire.WireError):
             ret["return"] = json.loads(json.dumps(ret.get("return"), default=str))
         await self.send_return(ret)
+
+    def sync_request(self, cmd: str, load: dict[str, Any]) -> Any:
+        """:meth:`request` for job threads (files and pillar while a job runs)."""
+        future = asyncio.run_coroutine_threadsafe(self.request(cmd, load), self.loop)
+        return future.result(timeout=120)
 
     # ---- returns: kept on disk until the master has them ------------------------------------------
 
@@ -283,6 +288,7 @@ class Minion:
         from saline.minion.auth_client import MasterChannel
 
         loop = asyncio.get_running_loop()
+        self.loop = loop
         self.grains = await loop.run_in_executor(self.pool, self._collect_grains)
         zctx = zmq.asyncio.Context()
         host = self._master_host()

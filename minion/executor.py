@@ -38,8 +38,29 @@ def job_matches(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, An
     return match_or_false(tgt, tgt_type, opts["id"], grains, pillar, opts=opts)
 
 
-def run_job(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any]) -> dict[str, Any]:
-    """Run the job's function; the return load sent to the master."""
+def use_master(ctx: Any, opts: dict[str, Any], request: Any) -> None:
+    """Give a job's context the master's fileserver and this minion's pillar compiled by the master
+    (``file_client: remote``, the default for a minion daemon)."""
+    from saline.dictupdate import merge_recurse
+    from saline.minion.remote_fileclient import RemoteFileClient
+
+    client = RemoteFileClient(request, opts["cachedir"])
+
+    def pillar() -> dict[str, Any]:
+        reply = request("_pillar", {"saltenv": opts.get("saltenv"), "pillarenv": opts.get("pillarenv")})
+        if not isinstance(reply, dict) or "pillar" not in reply:
+            error = reply.get("error") if isinstance(reply, dict) else "no answer"
+            return {"_errors": [f"the master could not compile the pillar: {error}"]}
+        return merge_recurse(reply["pillar"], opts.get("pillar_override") or {})
+
+    ctx.fileclient_loader = lambda: client
+    ctx.pillar_loader = pillar
+
+
+def run_job(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any],
+            request: Any = None) -> dict[str, Any]:
+    """Run the job's function; the return load sent to the master. ``request(cmd, load)`` reaches the
+    master (files, pillar) from this worker thread."""
     from saline.minion.call import _not_available, call_function, make_context
 
     fun = str(load.get("fun") or "")
@@ -49,6 +70,8 @@ def run_job(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any]) 
         [kwargs] if kwargs else [])], "retcode": 0, "success": True}
     ctx = make_context(opts)
     ctx.grains = grains
+    if request is not None and opts.get("file_client", "remote") == "remote":
+        use_master(ctx, opts, request)
     try:
         ctx.salt.function(fun)
     except CommandNotFoundError:

@@ -220,17 +220,24 @@ def test_forged_auth_reply_is_refused(tmp_path):
     port = router.bind_to_random_port("tcp://127.0.0.1")
     mode = {"sign": "forger"}
 
+    stop = threading.Event()
+
     def serve():
-        while True:
-            try:
-                ident, raw = router.recv_multipart()
-            except zmq.ZMQError:
-                return
-            req = wire.unpack(wire.unpack(raw)["body"])
-            body = wire.pack({"ret": "accepted", "id": req["id"], "nonce": req["nonce"],
-                              "master_pub": crypto.public_pem(forger).decode()})
-            sig = crypto.sign(forger, wire.SIG_AUTH_REPLY + body) if mode["sign"] == "forger" else b""
-            router.send_multipart([ident, wire.pack({"enc": "clear", "body": body, "sig": sig})])
+        # the socket is used and closed by this thread only (zmq sockets are not thread-safe)
+        try:
+            while not stop.is_set():
+                if not router.poll(50):
+                    continue
+                answer(*router.recv_multipart())
+        finally:
+            router.close(0)
+
+    def answer(ident, raw):
+        req = wire.unpack(wire.unpack(raw)["body"])
+        body = wire.pack({"ret": "accepted", "id": req["id"], "nonce": req["nonce"],
+                          "master_pub": crypto.public_pem(forger).decode()})
+        sig = crypto.sign(forger, wire.SIG_AUTH_REPLY + body) if mode["sign"] == "forger" else b""
+        router.send_multipart([ident, wire.pack({"enc": "clear", "body": body, "sig": sig})])
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -268,6 +275,45 @@ def test_forged_auth_reply_is_refused(tmp_path):
         asyncio.run(finger())  # first use, but master_finger names another key
         assert not (pki / "minion_master.pub").exists()
     finally:
-        router.close(0)
-        ctx.term()
+        stop.set()
         thread.join(timeout=5)
+        ctx.term()
+
+
+def test_fileserver_traversal_and_foreign_pillar_get_nothing(master, tmp_path):
+    """CVE-2020-11652 / CVE-2024-22232 style requests: paths and saltenvs that leave the roots get an error,
+    never bytes; a minion can only ever receive the pillar compiled for its own id."""
+    cluster, _ = master
+    srv, pillar, outside = tmp_path / "srv", tmp_path / "pillar", tmp_path / "outside"
+    for d in (srv, pillar, outside):
+        d.mkdir()
+    (outside / "secret").write_text("top secret\n")
+    (srv / "ok.txt").write_text("fine\n")
+    (srv / "link").symlink_to(outside / "secret")
+    (pillar / "top.sls").write_text("base:\n  'm1':\n    - one\n  'm2':\n    - two\n")
+    (pillar / "one.sls").write_text("who: m1\n")
+    (pillar / "two.sls").write_text("who: m2\nsecret: for m2 only\n")
+    with open(os.path.join(cluster.master_dir, "master"), "a", encoding="utf-8") as fh:
+        fh.write(f"file_roots: {{base: [{srv}]}}\npillar_roots: {{base: [{pillar}]}}\n")
+    cluster.stop_master()
+    cluster.start_master()
+
+    async def scenario():
+        ch = channel(cluster, "m1", KEY, tmp_path)
+        await ch.authenticate({}, 5)
+        cluster.key("-a", "m1", "-y")
+        assert (await ch.authenticate({}, 5)).state == "accepted"
+        good = await ch.request("_file_get", {"path": "ok.txt", "saltenv": "base"}, 5)
+        assert good["data"] == b"fine\n"
+        for load in ({"path": "../outside/secret"}, {"path": "/etc/passwd"}, {"path": "salt://../../etc/passwd"},
+                     {"path": "ok.txt", "saltenv": "../base"}, {"path": "ok.txt", "saltenv": "base/.."},
+                     {"path": "x\x00y"}):
+            reply = await ch.request("_file_get", load, 5)
+            assert "data" not in reply and "error" in reply, load
+        assert (await ch.request("_file_get", {"path": "link"}, 5)).get("missing") is True  # symlink out of root
+        assert "error" in await ch.request("_file_list", {"prefix": "../"}, 5)
+        mine = await ch.request("_pillar", {"id": "m2", "minion_id": "m2"}, 10)
+        assert mine["pillar"]["who"] == "m1" and "secret" not in mine["pillar"]
+        ch.reset()
+
+    asyncio.run(scenario())

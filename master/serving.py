@@ -1,0 +1,90 @@
+"""What the master serves to authenticated minions besides jobs: its fileserver and each minion's pillar.
+
+Every request arrives decrypted with the asking minion's session key and the answer goes back encrypted
+with that key only, so a minion can fetch its own pillar and nobody else's (DESIGN §3, property 6).
+Paths and saltenvs from the wire go through the roots file client's checks (no ``..``, no absolute paths,
+no symlinks out of a root, plain saltenv names) before anything touches the disk (property 8).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from saline import wire
+from saline.errors import SalineError
+
+CHUNK = 1024 * 1024  # bytes of a file per _file_get answer (below wire.MAX_FRAME)
+
+
+class ServingMixin:
+    """Request handlers ``req_<cmd>`` for the Master; ``self.opts``/``self.grains_cache`` come from it."""
+
+    opts: dict[str, Any]
+    grains_cache: dict[str, dict[str, Any]]
+    _fileclient: Any = None
+
+    @property
+    def fileserver(self) -> Any:
+        if self._fileclient is None:
+            from saline.fileclient_local import RootsFileClient
+
+            self._fileclient = RootsFileClient(self.opts)
+        return self._fileclient
+
+    @staticmethod
+    def _checked(load: dict[str, Any]) -> tuple[str, str]:
+        from saline.fileclient_local import check_saltenv, split_url
+
+        try:
+            saltenv = check_saltenv(load.get("saltenv") or "base")
+            path = load.get("path")
+            if path is None:
+                return "", saltenv
+            if not isinstance(path, str):
+                raise wire.WireError("path must be a string")
+            return split_url(path if path.startswith("salt://") else f"salt://{path}", saltenv)
+        except SalineError as exc:
+            raise wire.WireError(str(exc)) from None
+
+    def req_file_envs(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
+        return {"envs": self.fileserver.envs()}
+
+    def req_file_list(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
+        _path, saltenv = self._checked({"saltenv": load.get("saltenv")})
+        prefix = load.get("prefix") or ""
+        if not isinstance(prefix, str) or ".." in prefix.split("/") or prefix.startswith("/"):
+            raise wire.WireError("invalid prefix")
+        lister = self.fileserver.list_dirs if load.get("dirs") else self.fileserver.list_files
+        return {"items": lister(saltenv, prefix)}
+
+    def req_file_hash(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
+        path, saltenv = self._checked(load)
+        return {"hash": self.fileserver.hash_file(f"salt://{path}", saltenv) or {}}
+
+    def req_file_get(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
+        path, saltenv = self._checked(load)
+        offset = load.get("offset", 0)
+        if not isinstance(offset, int) or offset < 0:
+            raise wire.WireError("invalid offset")
+        local = self.fileserver.cache_file(f"salt://{path}", saltenv)
+        if not local:
+            return {"missing": True}
+        with open(local, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read(CHUNK)
+            eof = len(data) < CHUNK or fh.read(1) == b""
+        return {"data": data, "eof": eof, "sha256": hashlib.sha256(data).hexdigest()}
+
+    def req_pillar(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
+        """This minion's pillar, compiled here with the grains it reported at auth."""
+        from saline.pillar import compile_pillar
+
+        saltenv = load.get("saltenv")
+        pillarenv = load.get("pillarenv")
+        for value in (saltenv, pillarenv):
+            if value is not None:
+                self._checked({"saltenv": value})
+        grains = dict(self.grains_cache.get(minion_id) or {})
+        opts = {**self.opts, "id": minion_id}
+        return {"pillar": compile_pillar(opts, grains, minion_id=minion_id, saltenv=saltenv, pillarenv=pillarenv)}
