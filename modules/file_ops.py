@@ -113,20 +113,19 @@ def touch(ctx: Context, name: str, atime: Any = None, mtime: Any = None) -> bool
 # ---- directories --------------------------------------------------------------------------------
 
 
-def _makedirs_perms(name: str, user: Any, group: Any, mode: Any) -> None:
+def _makedirs_perms(name: str, user: Any, group: Any, mode: Any, leaf: bool = True) -> None:
     head, tail = os.path.split(name)
     if not tail:
         head, tail = os.path.split(head)
     if head and tail and not os.path.exists(head):
-        try:
-            _makedirs_perms(head, user, group, mode)
-        except FileExistsError:
-            pass
+        _makedirs_perms(head, user, group, mode, leaf=False)
         if tail == os.curdir:
             return
     try:
         os.mkdir(name)
     except FileExistsError:
+        if not leaf and os.path.isdir(name):
+            return  # a parent created meanwhile by another process (two jobs writing side by side)
         raise CommandExecutionError(f"File exists: '{name}'") from None
     except OSError as exc:
         raise CommandExecutionError(f"Cannot create directory '{name}': {exc.strerror or exc}") from None
@@ -156,7 +155,8 @@ def mkdir(ctx: Context, dir_path: str, user: Any = None, group: Any = None, mode
     directory = os.path.normpath(expand(dir_path))
     if not os.path.isdir(directory):
         mode_bits(mode)
-        _makedirs_perms(directory, user, group, mode)
+        # "ensure it exists": another process creating it at the same moment is fine
+        _makedirs_perms(directory, user, group, mode, leaf=False)
     return True
 
 

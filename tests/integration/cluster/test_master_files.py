@@ -42,7 +42,7 @@ def test_state_apply_with_files_and_pillar_from_the_master(cluster, tmp_path):
     rc, out, err = cluster.saline("*", "pillar.get", "site:name", "--out=json", "--static")
     assert rc == 0 and json.loads(out) == {"m1": "one", "m2": "two"}, err  # each minion its own pillar
     rc, out, err = cluster.saline("*", "state.apply", "web", "--out=json", "--static", "-t", "30")
-    assert rc == 0, (out, err)
+    assert rc == 0, [(r.get("result"), r.get("comment")) for m in json.loads(out).values() for r in m.values()]
     assert (out_dir / "m1.conf").read_text() == "site=one on m1\n"
     assert (out_dir / "m2.conf").read_text() == "site=two on m2\n"
     rc, out, err = cluster.saline("*", "state.apply", "web", "--out=json", "--static", "-t", "30")
