@@ -33,6 +33,11 @@ def build_parser() -> SalineArgumentParser:
     parser.add_argument("--async", dest="run_async", action="store_true",
                         help="publish and print the job id without waiting for returns")
     parser.add_argument("-v", "--verbose", action="store_true", help="show the job id and missing minions")
+    parser.add_argument("-b", "--batch", "--batch-size", dest="batch", metavar="N|N%",
+                        help="run on at most N minions (or N%% of them) at a time")
+    parser.add_argument("--batch-wait", dest="batch_wait", type=float, default=0.0, metavar="SECONDS",
+                        help="wait this long after a minion returns before its slot is used again")
+    parser.add_argument("--failhard", action="store_true", help="with -b: stop starting minions after a failure")
     group = parser.add_mutually_exclusive_group()
     for short, long, kind in TARGET_FLAGS:
         group.add_argument(short, long, dest="tgt_type", action="store_const", const=kind,
@@ -66,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
                "kwarg": kwargs, "timeout": timeout, "subscribe": not ns.run_async}
     try:
         with LocalClient(opts) as client:
+            if ns.batch is not None and not ns.run_async:
+                return _batch(client, ns, opts, request, timeout)
             pub = client.call(request)
             if ns.run_async:
                 sys.stdout.write(f"Executed command with job ID: {pub['jid']}\n")
@@ -126,6 +133,70 @@ def _gather(client: Any, ns: Any, opts: dict[str, Any], pub: dict[str, Any], tim
     except Exception:
         pass
     return 1 if failed or missing else 0
+
+
+def _batch(client: Any, ns: Any, opts: dict[str, Any], request: dict[str, Any], timeout: float) -> int:
+    """``-b``: like Salt, find the minions that answer ``test.ping`` first, then run the job on at most
+    N of them at a time (saline.master.batch), printing returns as they come."""
+    import asyncio
+
+    from saline.master.batch import batch_size, run_batch
+
+    ping = client.call({**request, "fun": "test.ping", "arg": [], "kwarg": {}, "subscribe": True})
+    expected, up = set(ping.get("minions") or []), []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not (expected and expected <= set(up)):
+        msg = client.recv(deadline - time.monotonic())
+        if msg is None:
+            break
+        if msg.get("jid") == ping["jid"] and "id" in msg:
+            up.append(msg["id"])
+    if not up:
+        sys.stderr.write("No minions matched the target.\n")
+        return 1
+    batch_size(ns.batch, len(up))  # a bad -b value is an error before anything runs
+
+    async def run() -> int:
+        # One thread owns the socket: a poller coroutine routes returns to the batch and replies to publish.
+        returns: asyncio.Queue = asyncio.Queue()
+        replies: asyncio.Queue = asyncio.Queue()
+
+        async def pump() -> None:
+            while True:
+                msg = client.recv(0)
+                if msg is None:
+                    await asyncio.sleep(0.02)
+                elif "id" in msg and "return" in msg:
+                    returns.put_nowait(msg)
+                else:
+                    replies.put_nowait(msg)
+
+        async def publish(ids: list[str]) -> str:
+            client.sock.send(wire.pack({**request, "tgt": ids, "tgt_type": "list", "subscribe": True}))
+            reply = await asyncio.wait_for(replies.get(), 30)
+            if "error" in reply:
+                raise SalineError(str(reply["error"]))
+            return reply["jid"]
+
+        failed = False
+        merged: dict[str, Any] = {}
+        pumping = asyncio.ensure_future(pump())
+        try:
+            async for ret in run_batch(sorted(up), ns.batch, publish, returns, timeout, ns.batch_wait,
+                                       ns.failhard):
+                if not ret.get("success", True) or ret.get("retcode"):
+                    failed = True
+                if ns.static:
+                    merged[ret["id"]] = ret.get("return")
+                else:
+                    _emit(ns, opts, {ret["id"]: ret.get("return")}, int(ret.get("retcode") or 0))
+        finally:
+            pumping.cancel()
+        if ns.static and merged:
+            _emit(ns, opts, merged, 1 if failed else 0)
+        return 1 if failed else 0
+
+    return asyncio.run(run())
 
 
 if __name__ == "__main__":  # pragma: no cover
