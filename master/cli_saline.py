@@ -115,14 +115,18 @@ def _gather(client: Any, ns: Any, opts: dict[str, Any], pub: dict[str, Any], tim
         if not ns.static:
             _emit(ns, opts, {mid: msg.get("return")}, int(msg.get("retcode") or 0))
     missing = sorted(set(expected) - set(returned))
-    note = ("Minion did not return. [No response]\nThe minions may not have all finished running and any "
-            "remaining minions will return upon completion. To look up the return data for this job later, "
-            f"run the following command:\n\nsaline-run jobs.lookup_jid {jid}")
+    no_response = ("Minion did not return. [No response]\nThe minions may not have all finished running and "
+                   "any remaining minions will return upon completion. To look up the return data for this job "
+                   f"later, run the following command:\n\nsaline-run jobs.lookup_jid {jid}")
+    notes = {mid: no_response for mid in missing}
+    if missing:
+        for mid in _not_connected(client, missing):
+            notes[mid] = "Minion did not return. [Not connected]"
     for mid in missing:
         if not ns.static:
-            _emit(ns, opts, {mid: note})
+            _emit(ns, opts, {mid: notes[mid]})
     if ns.static:
-        merged = {**returned, **{mid: note for mid in missing}}
+        merged = {**returned, **notes}
         if merged:
             _emit(ns, opts, merged, 1 if failed or missing else 0)
     if not expected and not returned:
@@ -133,6 +137,20 @@ def _gather(client: Any, ns: Any, opts: dict[str, Any], pub: dict[str, Any], tim
     except Exception:
         pass
     return 1 if failed or missing else 0
+
+
+CONNECTED_WITHIN = 90.0  # seconds: a minion heard from (auth, ping, return) this recently counts as connected
+
+
+def _not_connected(client: Any, minions: list[str]) -> list[str]:
+    """Which of ``minions`` the master has not heard from lately (Salt's "[Not connected]")."""
+    try:
+        state = client.call({"cmd": "presence"}, timeout=5)
+    except SalineError:
+        return []
+    seen = state.get("presence") or {}
+    now = float(state.get("now") or time.time())
+    return [m for m in minions if m not in seen or now - float(seen[m]) > CONNECTED_WITHIN]
 
 
 def _batch(client: Any, ns: Any, opts: dict[str, Any], request: dict[str, Any], timeout: float) -> int:

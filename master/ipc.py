@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from saline import wire
@@ -80,7 +81,8 @@ class IpcServer:
             self.master.runner_clients_gone.add(ident)
             return {"ok": True}
         if cmd == "presence":
-            return {"presence": dict(self.master.presence), "accepted": self.master.keys.list_state("accepted")}
+            return {"presence": dict(self.master.presence), "accepted": self.master.keys.list_state("accepted"),
+                    "now": time.time()}
         raise SalineError(f"unknown local command {cmd!r}")
 
     async def publish(self, ident: bytes, req: dict[str, Any]) -> dict[str, Any]:

@@ -95,3 +95,15 @@ def test_missing_minion_reported(cluster):
     assert rc == 1
     assert "m1:\n    True" in out
     assert "m2:\n    Minion did not return. [No response]" in out
+
+
+def test_not_connected_minion_reported(cluster):
+    cluster.start(["m1", "m2"])
+    proc = cluster.minions["m2"]
+    proc.terminate()
+    proc.wait(timeout=15)
+    cluster.stop_master()
+    cluster.start_master()  # m2 never comes back: the master has not heard from it since it started
+    cluster.wait_authenticated(["m1"])
+    rc, out, _err = cluster.saline("*", "test.ping", "-t", "2", "--out=json", "--static")
+    assert rc == 1 and json.loads(out) == {"m1": True, "m2": "Minion did not return. [Not connected]"}
