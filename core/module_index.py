@@ -16,6 +16,7 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "pkg": ("saline.modules.pkg_apt",),
     "cp": ("saline.modules.cp",),
     "mine": ("saline.modules.mine",),
+    "event": ("saline.modules.event",),
     "defaults": ("saline.modules.defaults",),
     "grains": ("saline.modules.grains",),
     "cmd": ("saline.modules.cmd",),

@@ -22,6 +22,7 @@ class ServingMixin:
 
     opts: dict[str, Any]
     grains_cache: dict[str, dict[str, Any]]
+    events: Any
     _fileclient: Any = None
 
     @property
@@ -75,6 +76,17 @@ class ServingMixin:
             data = fh.read(CHUNK)
             eof = len(data) < CHUNK or fh.read(1) == b""
         return {"data": data, "eof": eof, "sha256": hashlib.sha256(data).hexdigest()}
+
+    def req_event(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
+        """An event from a minion, published on the bus under its own id only (DESIGN §3, property 9)."""
+        from saline.master.events import minion_event
+
+        try:
+            tag, data = minion_event(minion_id, load.get("tag"), load.get("data"))
+        except SalineError as exc:
+            raise wire.WireError(str(exc)) from None
+        self.events.publish(tag, data)
+        return {"tag": tag}
 
     def req_pillar(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
         """This minion's pillar, compiled here with the grains it reported at auth."""

@@ -70,8 +70,10 @@ def run_job(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any],
         [kwargs] if kwargs else [])], "retcode": 0, "success": True}
     ctx = make_context(opts)
     ctx.grains = grains
-    if request is not None and opts.get("file_client", "remote") == "remote":
-        use_master(ctx, opts, request)
+    if request is not None:
+        ctx.scratch["master_request"] = request  # event.send / event.fire_master reach the master's bus
+        if opts.get("file_client", "remote") == "remote":
+            use_master(ctx, opts, request)
     try:
         ctx.salt.function(fun)
     except CommandNotFoundError:
