@@ -80,7 +80,9 @@ class Cluster:
     def minion_dir(self, mid: str) -> str:
         return os.path.join(self.base, f"minion-{mid}")
 
-    def add_minion(self, mid: str, grains: dict[str, Any] | None = None, **opts: Any) -> None:
+    def add_minion(self, mid: str, grains: dict[str, Any] | None = None, prefix: tuple[str, ...] = (),
+                   **opts: Any) -> None:
+        """Start minion ``mid``; ``prefix`` runs it through another command (``ip netns exec NS``)."""
         conf = self.minion_dir(mid)
         os.makedirs(conf, exist_ok=True)
         root = os.path.join(conf, "root")
@@ -93,8 +95,8 @@ class Cluster:
             "pillar_roots": {"base": [os.path.join(root, "srv", "pillar")]}, **opts,
         })
         log = open(os.path.join(self.base, f"minion-{mid}.out"), "ab")  # noqa: SIM115
-        self.minions[mid] = subprocess.Popen([*_script("saline-minion"), "-c", conf], stdout=log, stderr=log,
-                                             start_new_session=True)
+        self.minions[mid] = subprocess.Popen([*prefix, *_script("saline-minion"), "-c", conf], stdout=log,
+                                             stderr=log, start_new_session=True)
         log.close()
 
     def teardown(self) -> None:
