@@ -1,7 +1,7 @@
 """Requests from minions on the ret port: auth in clear, everything else AES-GCM per session.
 
 Dispatch goes through the allow-list in :mod:`saline.wire`: an unauthenticated peer can only send
-``_auth``; an authenticated minion can only send ``_return``, ``_job`` and ``_ping``. The minion id
+``_auth``; an authenticated minion can only send the commands in ``wire.MINION_COMMANDS``. The minion id
 of a request is the id its session key belongs to (bound into the AES associated data), never a
 field a minion could choose freely. Malformed frames, failed decryptions and replays are dropped
 with a log line.
@@ -9,6 +9,7 @@ with a log line.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
     from saline.master.daemon import Master
 
 log = logging.getLogger(__name__)
+
+# Commands that read files or render templates (a pillar may run for seconds): answered from the master's
+# worker threads so one slow minion never holds up the others. The rest touch loop-owned state (job
+# cache, sessions, the event bus) and stay on the event loop.
+IN_WORKER = frozenset({"_pillar", "_file_list", "_file_hash", "_file_get"})
 
 
 def reauth_reply() -> bytes:
@@ -43,11 +49,11 @@ class RequestServer:
                 return None
             return await self.master.authenticate(frame)
         if frame["enc"] == "aes":
-            return self._encrypted(frame)
+            return await self._encrypted(frame)
         log.warning("dropped a request with unknown encoding %r", str(frame["enc"])[:20])
         return None
 
-    def _encrypted(self, frame: dict[str, Any]) -> bytes | None:
+    async def _encrypted(self, frame: dict[str, Any]) -> bytes | None:
         try:
             wire.check_map(frame, {"id": str, "data": bytes})
             minion_id = wire.validate_minion_id(frame["id"])
@@ -78,8 +84,13 @@ class RequestServer:
             log.warning("dropped request %r from %s: not an allowed command", cmd[:40], minion_id)
             return None
         load = inner.get("load")
+        handler = getattr(self.master, "req" + cmd)
+        args = (minion_id, load if isinstance(load, dict) else {})
         try:
-            ret = getattr(self.master, "req" + cmd)(minion_id, load if isinstance(load, dict) else {})
+            if cmd in IN_WORKER:
+                ret = await asyncio.get_running_loop().run_in_executor(self.master.pool, handler, *args)
+            else:
+                ret = handler(*args)
         except wire.WireError as exc:
             log.warning("refused %s from %s: %s", cmd, minion_id, exc)
             ret = {"error": str(exc)}
