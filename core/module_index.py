@@ -17,6 +17,7 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "cp": ("saline.modules.cp",),
     "mine": ("saline.modules.mine",),
     "event": ("saline.modules.event",),
+    "saltutil": ("saline.modules.saltutil",),
     "defaults": ("saline.modules.defaults",),
     "grains": ("saline.modules.grains",),
     "cmd": ("saline.modules.cmd",),

@@ -143,3 +143,15 @@ class ReplayGuard:
 def publish_signed_bytes(kid: str, jid: str, data: bytes) -> bytes:
     """The exact bytes the master signs for a publish (key id, jid and ciphertext bound together)."""
     return SIG_PUBLISH + kid.encode() + b"\0" + jid.encode() + b"\0" + data
+
+
+def wire_safe(value: Any) -> Any:
+    """``value`` with integers msgpack cannot carry (beyond 64 bits, e.g. a 20-digit jid typed as a number
+    on a command line) turned into their text, in nested lists and dicts too."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return str(value)
+    if isinstance(value, list):
+        return [wire_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: wire_safe(v) for k, v in value.items()}
+    return value

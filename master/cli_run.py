@@ -54,22 +54,16 @@ def build_parser() -> SalineArgumentParser:
 
 def request_for(fun: str, argv: list[str], no_parse: list[str] = (), timeout: float | None = None) -> dict[str, Any]:
     """The ipc request for ``saline-run FUN ARGV...`` (arguments typed like Salt's CLI)."""
+    from saline import wire
     from saline.args import parse_cli_args
 
     args, kwargs = parse_cli_args(argv, no_parse)
     # msgpack carries 64-bit integers only; a jid typed as a number (20 digits) travels as its text
-    args = [_wire_safe(a) for a in args]
-    kwargs = {k: _wire_safe(v) for k, v in kwargs.items()}
+    args, kwargs = wire.wire_safe(args), wire.wire_safe(kwargs)
     if timeout is not None and "timeout" not in kwargs and fun in ("manage.up", "manage.down", "manage.status",
                                                                    "jobs.active"):
         kwargs["timeout"] = timeout
     return {"cmd": "runner", "fun": fun, "arg": args, "kwarg": kwargs}
-
-
-def _wire_safe(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
-        return str(value)
-    return value
 
 
 def ipc_transport(opts: dict[str, Any]) -> Transport:

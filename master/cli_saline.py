@@ -66,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     tgt_type = ns.tgt_type or "glob"
     tgt: Any = ns.tgt
     args, kwargs = parse_cli_args(ns.args)
+    args, kwargs = wire.wire_safe(args), wire.wire_safe(kwargs)  # e.g. a jid for saltutil.find_job
     timeout = ns.timeout if ns.timeout is not None else float(opts.get("timeout") or 5)
     request = {"cmd": "publish", "tgt": tgt, "tgt_type": tgt_type, "fun": ns.fun, "arg": args,
                "kwarg": kwargs, "timeout": timeout, "subscribe": not ns.run_async}
