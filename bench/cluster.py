@@ -182,25 +182,88 @@ def bench_saline(counts: list[int], runs: int) -> list[tuple[str, str]]:
     return rows
 
 
+SALT_BIN = os.path.expanduser("~/.cache/saline-oracle/salt-venv/bin")
+
+
+def bench_salt(counts: list[int], runs: int) -> dict[str, str]:
+    """The same measurements with real Salt (unprivileged, temp root_dir, auto_accept, free ports)."""
+    out: dict[str, str] = {}
+    for n in counts:
+        base = tempfile.mkdtemp(prefix="sltb")
+        pub, ret = free_port(), free_port()
+        user = {"user": __import__("getpass").getuser()}
+        try:
+            mconf = os.path.join(base, "master-conf")
+            os.makedirs(mconf)
+            with open(os.path.join(mconf, "master"), "w", encoding="utf-8") as fh:
+                yaml.safe_dump({"root_dir": os.path.join(base, "mr"), "interface": "127.0.0.1",
+                                "publish_port": pub, "ret_port": ret, "auto_accept": True, **user}, fh)
+            master = spawn([f"{SALT_BIN}/salt-master", "-c", mconf, "-l", "quiet"], os.path.join(base, "m.out"))
+            minions = []
+            start = time.perf_counter()
+            for i in range(n):
+                conf = os.path.join(base, f"minion-{i}")
+                os.makedirs(conf)
+                with open(os.path.join(conf, "minion"), "w", encoding="utf-8") as fh:
+                    yaml.safe_dump({"root_dir": os.path.join(conf, "root"), "master": "127.0.0.1", "id": f"m{i}",
+                                    "master_port": ret, "publish_port": pub, "acceptance_wait_time": 1, **user}, fh)
+                minions.append(spawn([f"{SALT_BIN}/salt-minion", "-c", conf, "-l", "quiet"],
+                                     os.path.join(conf, "out")))
+
+            def ping(mconf: str = mconf) -> tuple[float, int]:
+                t0 = time.perf_counter()
+                res = subprocess.run([f"{SALT_BIN}/salt", "-c", mconf, "*", "test.ping", "--out=json", "--static",
+                                      "-t", "30"], capture_output=True, text=True, timeout=120)
+                try:
+                    return time.perf_counter() - t0, len(json.loads(res.stdout or "{}"))
+                except ValueError:
+                    return time.perf_counter() - t0, 0
+
+            wait(lambda n=n: ping()[1] == n, 300)
+            out[f"start-up until all answer, {n} minions"] = f"{time.perf_counter() - start:.2f} s"
+            times = [ping()[0] for _ in range(runs)]
+            out[f"test.ping, {n} minions (median of {runs})"] = f"{statistics.median(times):.3f} s"
+            if n == 1:
+                import psutil
+
+                time.sleep(2)
+                procs = [psutil.Process(master.pid), *psutil.Process(master.pid).children(recursive=True)]
+                out["idle RSS, master (all processes)"] = (
+                    f"{rss_mb(master.pid, True):.0f} MB in {len(procs)} processes")
+                out["idle RSS, one minion"] = f"{rss_mb(minions[0].pid, True):.0f} MB"
+        except TimeoutError:
+            out[f"start-up until all answer, {n} minions"] = "did not come up in 300 s"
+        finally:
+            kill_all()
+            shutil.rmtree(base, ignore_errors=True)
+    return out
+
+
 def main() -> int:
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--counts", default="1,10,100,1000")
+    parser.add_argument("--salt-counts", default="1,10", help="minion counts for real Salt")
     ns = parser.parse_args()
     counts = [int(c) for c in ns.counts.split(",")]
+    salt: dict[str, str] = {}
     try:
         rows = bench_saline(counts, ns.runs)
+        if os.path.exists(f"{SALT_BIN}/salt-master"):
+            salt = bench_salt([int(c) for c in ns.salt_counts.split(",") if c], ns.runs)
+        else:
+            print(f"note: {SALT_BIN} is missing: Salt columns skipped")
     except KeyboardInterrupt:
         kill_all()
         return 130
     finally:
         kill_all()
     width = max(len(r[0]) for r in rows)
-    print(f"| {'case'.ljust(width)} | Saline |\n|{'-' * (width + 2)}|---:|")
+    print(f"| {'case'.ljust(width)} | Saline | Salt 3007.8 |\n|{'-' * (width + 2)}|---:|---:|")
     for label, value in rows:
-        print(f"| {label.ljust(width)} | {value} |")
+        print(f"| {label.ljust(width)} | {value} | {salt.get(label, 'n/a')} |")
     return 0
 
 
