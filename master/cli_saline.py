@@ -84,10 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+# Functions whose returns are state results: shown with the highstate outputter by default, like Salt.
+STATE_FUNCTIONS = frozenset({"state.apply", "state.sls", "state.highstate", "state.single", "state.sls_id",
+                             "state.test", "state.top"})
+
+
 def _emit(ns: Any, opts: dict[str, Any], data: dict[str, Any], retcode: int = 0) -> None:
     from saline.output import emit
 
-    fmt = ns.output or opts.get("output") or "nested"
+    fmt = ns.output or opts.get("output") or ("highstate" if ns.fun in STATE_FUNCTIONS else "nested")
     out_opts = {**opts, **{k: v for k, v in vars(ns).items() if v is not None}, "_retcode": retcode}
     emit(data, fmt, out_opts)
 

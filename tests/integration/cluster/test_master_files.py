@@ -48,6 +48,8 @@ def test_state_apply_with_files_and_pillar_from_the_master(cluster, tmp_path):
     rc, out, err = cluster.saline("*", "state.apply", "web", "--out=json", "--static", "-t", "30")
     results = json.loads(out)
     assert rc == 0 and all(not r["changes"] for m in results.values() for r in m.values()), out
+    rc, out, err = cluster.saline("m1", "state.apply", "web", "-t", "30")  # state returns: highstate layout
+    assert rc == 0 and "Summary for m1" in out and "Succeeded: 1" in out, out
     rc, out, err = cluster.saline("m1", "cp.list_master", "--out=json", "--static")
     assert json.loads(out) == {"m1": ["web/init.sls", "web/site.conf.j2"]}
     rc, out, err = cluster.saline("m1", "cp.get_file_str", "salt://../etc/passwd", "--out=json", "--static")
