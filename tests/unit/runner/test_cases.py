@@ -34,7 +34,10 @@ def _normalise(result: dict) -> dict:
 
 
 @pytest.mark.parametrize("path", _cases(), ids=lambda p: p.stem)
-def test_runner_matches_salt(path: pathlib.Path, tmp_path: pathlib.Path) -> None:
+def test_runner_matches_salt(path: pathlib.Path, tmp_path: pathlib.Path,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # Salt recorded these cases with SHELL=/bin/bash; cmd's default shell (and its stderr) follows $SHELL.
+    monkeypatch.setenv("SHELL", "/bin/bash")
     case = yaml.safe_load(path.read_text())
     ctx = Context({"id": "local", "cachedir": str(tmp_path), "test": bool(case.get("test"))})
     got = run_chunks(ctx, case["chunks"], test=bool(case.get("test")))
