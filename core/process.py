@@ -317,6 +317,9 @@ def run_command(
         popen_kwargs["extra_groups"] = os.getgrouplist(user.pw_name, user.pw_gid)
     elif gid is not None:
         popen_kwargs["group"] = gid
+    from saline import jobctl
+
+    jobctl.check_cancelled()  # a killed job starts no more commands (saltutil.kill_job)
     try:
         proc = subprocess.Popen(args, **popen_kwargs)
     except FileNotFoundError:
@@ -327,6 +330,17 @@ def run_command(
         who = f" as user '{user.pw_name}'" if user else ""
         raise CommandExecutionError(f"Unable to run command '{shown}'{who}: {exc.strerror or exc}") from None
 
+    jobctl.child_started(proc.pid)  # its process group is the job's to signal
+    try:
+        return _finish(proc, data, timeout, args, cmd, level, logger, output_encoding, rstrip, codes, ok_out,
+                       ok_err, ignore_retcode, hide_output)
+    finally:
+        jobctl.child_ended(proc.pid)
+
+
+def _finish(proc: subprocess.Popen[bytes], data: bytes | None, timeout: Any, args: Any, cmd: Any, level: Any,
+            logger: logging.Logger, output_encoding: str | None, rstrip: bool, codes: list[int],
+            ok_out: list[str], ok_err: list[str], ignore_retcode: bool, hide_output: bool) -> dict[str, Any]:
     try:
         out, err = proc.communicate(data, timeout=float(timeout) if timeout else None)
     except subprocess.TimeoutExpired:

@@ -79,51 +79,19 @@ def run_job(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any],
     except CommandNotFoundError:
         ret.update({"return": _not_available(ctx, fun), "retcode": 254, "success": False})
         return ret
-    proc_file = _record_running(opts, load)
-    try:
-        pub = {"__pub_fun": fun, "__pub_pid": os.getpid(), "__pub_jid": load.get("jid"),
-               "__pub_tgt": load.get("tgt"), "__pub_tgt_type": load.get("tgt_type", "glob")}
-        ret["return"] = call_function(ctx, fun, args, kwargs, pub=pub)
-        ret["retcode"] = ctx.retcode
-        ret["success"] = ctx.retcode == 0
-    except SalineError as exc:
-        ret.update({"return": f"ERROR: {exc}", "retcode": 1, "success": False})
-    except Exception:  # a module bug: report it like Salt does, keep the minion alive
-        log.exception("%s raised", fun)
-        ret.update({"return": f"The minion function caused an exception: {traceback.format_exc()}",
-                    "retcode": 1, "success": False})
-    finally:
-        if proc_file:
-            try:
-                os.unlink(proc_file)
-            except OSError:
-                pass
+    from saline import jobctl
+
+    with jobctl.running(opts, load):  # <cachedir>/proc/<jid> while it runs (saltutil.running, kill_job)
+        try:
+            pub = {"__pub_fun": fun, "__pub_pid": os.getpid(), "__pub_jid": load.get("jid"),
+                   "__pub_tgt": load.get("tgt"), "__pub_tgt_type": load.get("tgt_type", "glob")}
+            ret["return"] = call_function(ctx, fun, args, kwargs, pub=pub)
+            ret["retcode"] = ctx.retcode
+            ret["success"] = ctx.retcode == 0
+        except SalineError as exc:
+            ret.update({"return": f"ERROR: {exc}", "retcode": 1, "success": False})
+        except Exception:  # a module bug: report it like Salt does, keep the minion alive
+            log.exception("%s raised", fun)
+            ret.update({"return": f"The minion function caused an exception: {traceback.format_exc()}",
+                        "retcode": 1, "success": False})
     return ret
-
-
-def proc_dir(opts: dict[str, Any]) -> str:
-    """Where running jobs are recorded, one file per jid (Salt's ``proc`` directory)."""
-    return os.path.join(str(opts.get("cachedir") or ""), "proc")
-
-
-def _record_running(opts: dict[str, Any], load: dict[str, Any]) -> str | None:
-    """Record the job in the proc directory for ``saltutil.running``/``find_job``; its path, or None."""
-    import json
-    import threading
-    import time
-
-    jid = str(load.get("jid") or "")
-    if not jid.isdigit():
-        return None
-    record = {"jid": jid, "fun": load.get("fun"), "arg": list(load.get("arg") or []), "tgt": load.get("tgt"),
-              "tgt_type": load.get("tgt_type", "glob"), "pid": os.getpid(), "tid": threading.get_ident(),
-              "start": time.time(), "id": opts.get("id"), "user": load.get("user", "root")}
-    path = os.path.join(proc_dir(opts), jid)
-    try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, default=str)
-    except OSError as exc:
-        log.warning("cannot record running job %s: %s", jid, exc)
-        return None
-    return path

@@ -94,7 +94,9 @@ def sleep(ctx: Context, length: float = 1) -> bool:
         seconds = float(length)
     except (TypeError, ValueError):
         raise CommandExecutionError(f"length must be a number of seconds, not {length!r}") from None
-    time.sleep(max(seconds, 0.0))
+    from saline import jobctl
+
+    jobctl.sleep(max(seconds, 0.0))  # ends early when the job is killed (saltutil.kill_job)
     return True
 
 

@@ -67,5 +67,9 @@ def static_grains(opts: Mapping[str, Any]) -> dict[str, Any]:
 def collect(opts: Mapping[str, Any], facts: HostFacts | None = None) -> dict[str, Any]:
     """Core grains of this host (or of ``facts``), overridden by the static grains."""
     grains = core_grains(opts, facts)
+    if facts is None:  # this host: custom grains from saltutil.sync_grains, before the static ones
+        from saline.minion.grains.custom import custom_grains
+
+        grains.update(custom_grains(opts, grains))
     grains.update(static_grains(opts))
     return grains
