@@ -294,7 +294,81 @@ def _plain(name: str) -> bool:
 # ---- the backend ---------------------------------------------------------------------------------
 
 
-class GitFS:
+class ViewFiles:
+    """The file-client interface (``cache_file``, ``list_files``, ...) over ``views(saltenv)``, in order."""
+
+    def views(self, saltenv: str) -> list[View]:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def find(self, relpath: str, saltenv: str) -> tuple[GitMirror, str] | None:
+        """``(mirror, blob id)`` of the first remote serving ``relpath`` in ``saltenv``."""
+        if not relpath:
+            return None
+        for view in self.views(saltenv):
+            obj = view.files.get(relpath)
+            if obj is not None:
+                return view.mirror, obj
+        return None
+
+    # ---- file-client interface ----------------------------------------------------------------
+
+    def cache_file(self, url: str, saltenv: str = "base") -> str | None:
+        relpath, env = split_url(url, saltenv)
+        found = self.find(relpath, env)
+        return found[0].blob_path(found[1]) if found else None
+
+    def get_bytes(self, url: str, saltenv: str = "base") -> bytes | None:
+        path = self.cache_file(url, saltenv)
+        if path is None:
+            return None
+        with open(path, "rb") as fh:
+            return fh.read()
+
+    def get_text(self, url: str, saltenv: str = "base") -> str | None:
+        data = self.get_bytes(url, saltenv)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CommandExecutionError(f"{url} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+    def hash_file(self, url: str, saltenv: str = "base") -> dict[str, str] | None:
+        relpath, env = split_url(url, saltenv)
+        found = self.find(relpath, env)
+        if found is None:
+            return None
+        return {"hsum": found[0].blob_sha256(found[1]), "hash_type": "sha256"}
+
+    def _listing(self, saltenv: str, prefix: str, dirs: bool) -> list[str]:
+        prefix = normalize_relpath(prefix) if prefix else ""
+        out: set[str] = set()
+        for view in self.views(saltenv):
+            out.update(view.dirs if dirs else view.files)
+        return sorted(p for p in out if p.startswith(prefix))
+
+    def list_files(self, saltenv: str = "base", prefix: str = "") -> list[str]:
+        return self._listing(saltenv, prefix, dirs=False)
+
+    def list_dirs(self, saltenv: str = "base", prefix: str = "") -> list[str]:
+        return self._listing(saltenv, prefix, dirs=True)
+
+
+class ViewClient(ViewFiles):
+    """Fixed views per saltenv (git pillar: one remote's ref, then the others of the same env)."""
+
+    def __init__(self, views: dict[str, list[View]]) -> None:
+        self._by_env = views
+
+    def views(self, saltenv: str) -> list[View]:
+        check_saltenv(saltenv)
+        return list(self._by_env.get(saltenv, []))
+
+    def envs(self) -> list[str]:
+        return sorted(self._by_env)
+
+
+class GitFS(ViewFiles):
     """The ``gitfs`` backend with the file-client interface (``cache_file``, ``list_files``, ...)."""
 
     def __init__(self, opts: Mapping[str, Any], *, remotes_option: str = "gitfs_remotes",
@@ -368,59 +442,6 @@ class GitFS:
     def views(self, saltenv: str) -> list[View]:
         check_saltenv(saltenv)
         return [v for v in (self._view(r, saltenv) for r in self.remotes) if v is not None]
-
-    def find(self, relpath: str, saltenv: str) -> tuple[GitMirror, str] | None:
-        """``(mirror, blob id)`` of the first remote serving ``relpath`` in ``saltenv``."""
-        if not relpath:
-            return None
-        for view in self.views(saltenv):
-            obj = view.files.get(relpath)
-            if obj is not None:
-                return view.mirror, obj
-        return None
-
-    # ---- file-client interface ----------------------------------------------------------------
-
-    def cache_file(self, url: str, saltenv: str = "base") -> str | None:
-        relpath, env = split_url(url, saltenv)
-        found = self.find(relpath, env)
-        return found[0].blob_path(found[1]) if found else None
-
-    def get_bytes(self, url: str, saltenv: str = "base") -> bytes | None:
-        path = self.cache_file(url, saltenv)
-        if path is None:
-            return None
-        with open(path, "rb") as fh:
-            return fh.read()
-
-    def get_text(self, url: str, saltenv: str = "base") -> str | None:
-        data = self.get_bytes(url, saltenv)
-        if data is None:
-            return None
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise CommandExecutionError(f"{url} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-
-    def hash_file(self, url: str, saltenv: str = "base") -> dict[str, str] | None:
-        relpath, env = split_url(url, saltenv)
-        found = self.find(relpath, env)
-        if found is None:
-            return None
-        return {"hsum": found[0].blob_sha256(found[1]), "hash_type": "sha256"}
-
-    def _listing(self, saltenv: str, prefix: str, dirs: bool) -> list[str]:
-        prefix = normalize_relpath(prefix) if prefix else ""
-        out: set[str] = set()
-        for view in self.views(saltenv):
-            out.update(view.dirs if dirs else view.files)
-        return sorted(p for p in out if p.startswith(prefix))
-
-    def list_files(self, saltenv: str = "base", prefix: str = "") -> list[str]:
-        return self._listing(saltenv, prefix, dirs=False)
-
-    def list_dirs(self, saltenv: str = "base", prefix: str = "") -> list[str]:
-        return self._listing(saltenv, prefix, dirs=True)
 
     def envs(self) -> list[str]:
         names: set[str] = set()

@@ -202,8 +202,12 @@ class Master(ServingMixin):
     async def run(self) -> None:
         import zmq
         import zmq.asyncio
+        from saline.master.fileserver import make_updater
         from saline.master.ipc import IpcServer
 
+        # a bad gitfs / git pillar configuration stops the master here; remotes are then fetched by
+        # the updater thread, never on a request
+        updater = make_updater(self.opts, self.fileserver)
         self.stop_event = asyncio.Event()
         self.events.attach()
         ctx = zmq.asyncio.Context()
@@ -227,6 +231,7 @@ class Master(ServingMixin):
             raise ConfigError(f"cannot listen: {exc}") from None
         log.warning("saline-master listening on %s (publish %s, requests %s)", iface,
                     self.opts["publish_port"], self.opts["ret_port"])
+        updater.start()
         ipc = IpcServer(self)
         tasks = [
             asyncio.ensure_future(self._serve_minions(router)),
@@ -239,6 +244,7 @@ class Master(ServingMixin):
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            updater.stop()
             for sock in (self.pub_sock, router, self.ipc_sock):
                 sock.close(linger=0)
             ctx.destroy(linger=0)

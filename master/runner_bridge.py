@@ -54,6 +54,7 @@ def make_api(master: Master, loop: asyncio.AbstractEventLoop, emit_line: Any) ->
     return MasterAPI(
         opts=master.opts, jobs=master.jobs, keys=master.keys, presence=dict(master.presence),
         grains_cache=dict(master.grains_cache), events=master.events, ping=ping, remove_keys=remove_keys,
+        fileserver=master.fileserver,
         emit=emit_line,
     )
 

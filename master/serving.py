@@ -22,15 +22,16 @@ class ServingMixin:
 
     opts: dict[str, Any]
     grains_cache: dict[str, dict[str, Any]]
+    _store_grains: Any
     events: Any
     _fileclient: Any = None
 
     @property
     def fileserver(self) -> Any:
         if self._fileclient is None:
-            from saline.fileclient_local import RootsFileClient
+            from saline.master.fileserver import Fileserver  # fileserver_backend in order (roots, gitfs)
 
-            self._fileclient = RootsFileClient(self.opts)
+            self._fileclient = Fileserver(self.opts)
         return self._fileclient
 
     @staticmethod
@@ -89,7 +90,8 @@ class ServingMixin:
         return {"tag": tag}
 
     def req_pillar(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
-        """This minion's pillar, compiled here with the grains it reported at auth."""
+        """This minion's pillar, compiled here with the grains it reported (at auth, or in this request
+        after ``saltutil.refresh_grains``)."""
         from saline.pillar import compile_pillar
 
         saltenv = load.get("saltenv")
@@ -97,6 +99,11 @@ class ServingMixin:
         for value in (saltenv, pillarenv):
             if value is not None:
                 self._checked({"saltenv": value})
+        reported = load.get("grains")
+        if reported is not None:  # as in Salt, a pillar request may carry the minion's refreshed grains
+            if not isinstance(reported, dict):
+                raise wire.WireError("grains must be a mapping")
+            self._store_grains(minion_id, reported)
         grains = dict(self.grains_cache.get(minion_id) or {})
         opts = {**self.opts, "id": minion_id}
         return {"pillar": compile_pillar(opts, grains, minion_id=minion_id, saltenv=saltenv, pillarenv=pillarenv)}

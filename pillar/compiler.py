@@ -10,9 +10,10 @@ Order of assembly, as in Salt:
 2. an SLS's ``include:`` entries are merged before the SLS itself (the including file wins);
    ``- name: {key: 'a:b', defaults: {...}}`` nests the included data under ``a:b`` and passes
    ``defaults`` to its template as variables;
-3. the result is merged over the static ``pillar`` option of the configuration;
-4. problems are listed under ``_errors`` (a missing SLS, a render failure, a non-dict SLS);
-5. the ``pillar=`` overrides of the command line are merged last.
+3. ``ext_pillar`` sources (``git``, see :mod:`saline.pillar.git_pillar`) are merged over it, in order;
+4. the result is merged over the static ``pillar`` option of the configuration;
+5. problems are listed under ``_errors`` (a missing SLS, a render failure, a non-dict SLS);
+6. the ``pillar=`` overrides of the command line are merged last.
 """
 
 from __future__ import annotations
@@ -217,6 +218,11 @@ class PillarCompiler:
         matches, errors = self.matches()
         pillar, render_errors = self.render_pillar(matches)
         errors = render_errors + errors
+        if self.opts.get("ext_pillar"):  # merged over the pillar_roots data, like Salt (pillar/git_pillar.py)
+            from saline.pillar.git_pillar import run_ext_pillars
+
+            pillar, ext_errors = run_ext_pillars(self, pillar)
+            errors += ext_errors
         if self.opts.get("pillar_opts", False):
             pillar["master"] = {k: copy.deepcopy(v) for k, v in self.opts.items()
                                 if k not in ("grains", "pillar", "pillar_override")}

@@ -69,7 +69,7 @@ class MasterAPI:
         return sorted(keys.list_state("accepted"))
 
 
-from saline.master.runners import cache, fileserver, jobs, manage, state  # noqa: E402
+from saline.master.runners import cache, fileserver, git_pillar, jobs, manage, state  # noqa: E402
 
 # Literal registry (greppable); a runner missing here is not available.
 RUNNERS: dict[str, Callable[..., Any]] = {
@@ -96,6 +96,7 @@ RUNNERS: dict[str, Callable[..., Any]] = {
     "fileserver.envs": fileserver.envs,
     "fileserver.file_list": fileserver.file_list,
     "fileserver.update": fileserver.update,
+    "git_pillar.update": git_pillar.update,
     "cache.grains": cache.grains,
     "cache.pillar": cache.pillar,
     "state.event": state.event,

@@ -1,0 +1,154 @@
+"""The master's fileserver: the backends of ``fileserver_backend`` asked in order, and their refresh thread.
+
+A file is served by the first backend that has it in the requested saltenv (Salt's rule), so with
+``fileserver_backend: [roots, gitfs]`` a file in ``file_roots`` shadows the same path in git; file and
+directory lists and saltenvs are the union of every backend's. ``git`` is accepted as another name
+for ``gitfs``, as in Salt.
+
+Fetching never happens on a request: :class:`Updater` is a thread of the master daemon that fetches
+gitfs remotes every ``gitfs_update_interval`` and git pillar remotes every
+``git_pillar_update_interval``; ``saline-run fileserver.update`` / ``git_pillar.update`` fetch at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from saline.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+BACKENDS = {"roots": "roots", "gitfs": "gitfs", "git": "gitfs"}
+
+
+def backend_name(name: Any) -> str:
+    """The canonical name of a backend (``git`` -> ``gitfs``); ConfigError for one Saline lacks."""
+    canonical = BACKENDS.get(str(name).strip())
+    if canonical is None:
+        raise ConfigError(f"fileserver_backend: unknown backend {name!r} (Saline provides roots and gitfs)")
+    return canonical
+
+
+class Fileserver:
+    """The file-client interface over the configured backends, in order."""
+
+    def __init__(self, opts: dict[str, Any]) -> None:
+        from saline.fileclient_local import RootsFileClient
+
+        self.opts = opts
+        self.backends: list[tuple[str, Any]] = []
+        for name in opts.get("fileserver_backend") or ["roots"]:
+            canonical = backend_name(name)
+            if any(n == canonical for n, _ in self.backends):
+                continue
+            if canonical == "roots":
+                self.backends.append((canonical, RootsFileClient(opts)))
+            else:
+                from saline.gitfs import GitFS
+
+                self.backends.append((canonical, GitFS(opts)))
+
+    @property
+    def gitfs(self) -> Any:
+        return next((b for n, b in self.backends if n == "gitfs"), None)
+
+    def _first(self, method: str, url: str, saltenv: str) -> Any:
+        for _name, backend in self.backends:
+            found = getattr(backend, method)(url, saltenv)
+            if found is not None:
+                return found
+        return None
+
+    def cache_file(self, url: str, saltenv: str = "base") -> str | None:
+        return self._first("cache_file", url, saltenv)
+
+    def get_text(self, url: str, saltenv: str = "base") -> str | None:
+        return self._first("get_text", url, saltenv)
+
+    def get_bytes(self, url: str, saltenv: str = "base") -> bytes | None:
+        return self._first("get_bytes", url, saltenv)
+
+    def hash_file(self, url: str, saltenv: str = "base") -> dict[str, str] | None:
+        return self._first("hash_file", url, saltenv)
+
+    def list_files(self, saltenv: str = "base", prefix: str = "", backends: list[str] | None = None) -> list[str]:
+        out: set[str] = set()
+        for name, backend in self.backends:
+            if backends is None or name in backends:
+                out.update(backend.list_files(saltenv, prefix))
+        return sorted(out)
+
+    def list_dirs(self, saltenv: str = "base", prefix: str = "", backends: list[str] | None = None) -> list[str]:
+        out: set[str] = set()
+        for name, backend in self.backends:
+            if backends is None or name in backends:
+                out.update(backend.list_dirs(saltenv, prefix))
+        return sorted(out)
+
+    def envs(self, backends: list[str] | None = None) -> list[str]:
+        out: set[str] = set()
+        for name, backend in self.backends:
+            if backends is None or name in backends:
+                out.update(backend.envs())
+        return sorted(out)
+
+    def update(self, backends: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
+        """Fetch the selected backends now (roots reads the disk on each request: nothing to do)."""
+        selected = None if backends is None else {backend_name(b) for b in backends}
+        out: dict[str, Any] = {}
+        for name, backend in self.backends:
+            if name == "gitfs" and (selected is None or name in selected):
+                out[name] = backend.update()
+        return out
+
+    def close(self) -> None:
+        gitfs = self.gitfs
+        if gitfs is not None:
+            gitfs.close()
+
+
+class Updater:
+    """A daemon thread that fetches gitfs and git pillar remotes when their interval is due."""
+
+    def __init__(self, sources: list[Any]) -> None:
+        self.sources = [s for s in sources if s is not None and getattr(s, "remotes", None)]
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Updater:
+        if self.sources:
+            self._thread = threading.Thread(target=self._loop, name="saline-git-update", daemon=True)
+            self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            for source in self.sources:
+                if self._stop.is_set():
+                    return
+                try:
+                    source.update_due()
+                except Exception:  # a broken remote must never end the thread
+                    log.exception("background git update failed")
+            wait = min(source.next_due() for source in self.sources)
+            self._stop.wait(max(0.2, wait))
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+def make_updater(opts: dict[str, Any], fileserver: Fileserver) -> Updater:
+    """The refresh thread (not started) for this master's gitfs backend and git pillar remotes.
+
+    Raises ConfigError for a bad ``ext_pillar`` git configuration.
+    """
+    from saline.pillar.git_pillar import git_pillar_for
+
+    git_pillar = git_pillar_for(opts)
+    if git_pillar is not None:
+        git_pillar.background = True  # compiles read what this thread fetched
+    return Updater([fileserver.gitfs, git_pillar])
