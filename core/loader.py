@@ -13,7 +13,6 @@ import functools
 import importlib
 import inspect
 import logging
-import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -260,56 +259,43 @@ _loaded: dict[str, Module | None] = {}
 _missing: dict[str, str] = {}
 
 
-# Custom execution modules synced by ``saltutil.sync_modules``: ``<cachedir>/extmods/modules/<name>.py``,
-# loaded by file path (only from that directory) and tried after the builtin backends of the same name.
+# Custom execution modules synced by ``saltutil.sync_modules`` (see :mod:`saline.extmods`) are imported
+# under this package name; as in Salt they come before the builtin module of the same name.
 EXTMODS_PACKAGE = "saline_extmods.modules"
-_extmods_dir: str | None = None
 
 
-def use_extension_modules(directory: str | None) -> None:
-    """Load custom modules from ``directory`` (None: none); forgets loaded modules when it changes."""
-    global _extmods_dir
-    if directory != _extmods_dir:
-        _extmods_dir = directory
+def use_extension_modules(opts: dict[str, Any]) -> None:
+    """Serve the custom modules of ``opts``' cachedir; forgets loaded modules when they differ."""
+    from saline import extmods
+
+    if extmods.use(opts):
         reset_cache()
 
 
-def _extmod_names() -> list[str]:
-    if not _extmods_dir:
-        return []
-    try:
-        files = os.listdir(_extmods_dir)
-    except OSError:
-        return []
-    return sorted(f[:-3] for f in files if f.endswith(".py") and f[:-3].isidentifier())
+def _custom_module(name: str) -> Module:
+    """The custom module ``name``: a Saline-style one as it is, a Salt-style one wrapped."""
+    from saline import extmods
 
+    module = extmods.load_file("modules", name)
+    if module is None:
+        raise ImportError(f"no custom module {name}", name=name)
+    declared = getattr(module, "mod", None)
+    if isinstance(declared, Module):
+        return declared
 
-def _import_file(path: str) -> Any:
-    """Execute the custom module behind ``EXTMODS_PACKAGE.<name>`` afresh (a sync may have changed it)."""
-    import importlib.util
-    import sys
+    def available(grains: Mapping[str, Any]) -> bool | str:
+        return extmods.virtual(module, Context(extmods.options(), _grains=dict(grains))) or True
 
-    name = path.rpartition(".")[2]
-    location = os.path.join(_extmods_dir or "", f"{name}.py")
-    spec = importlib.util.spec_from_file_location(path, location)
-    if spec is None or spec.loader is None or not os.path.isfile(location):
-        raise ImportError(f"no custom module {location}", name=location)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:  # a broken custom module is reported as missing, it never breaks the caller
-        sys.modules.pop(path, None)
-        raise ImportError(f"{location}: {type(exc).__name__}: {exc}") from exc
-    return module
+    wrapped = Module(name, backend="custom", doc=inspect.cleandoc(module.__doc__ or ""),
+                     available=available if hasattr(module, "__virtual__") else None)
+    for fun, fn in extmods.public_functions(module).items():
+        wrapped.action(extmods.with_context(fn), name=fun)  # what a custom function changes is unknown
+    return wrapped
 
 
 def _import(path: str) -> Module:
     if path.startswith(EXTMODS_PACKAGE + "."):
-        module = _import_file(path)
-        if not isinstance(getattr(module, "mod", None), Module):
-            raise ImportError(f"{module.__file__} does not declare `mod = Module(...)`")
-        return module.mod
+        return _custom_module(path.rpartition(".")[2])
     module = importlib.import_module(path)
     mod = getattr(module, "mod", None)
     if not isinstance(mod, Module):
@@ -328,12 +314,13 @@ def _entry_point_modules() -> dict[str, list[str]]:
 
 
 def module_paths(name: str) -> tuple[str, ...]:
+    from saline import extmods
     from saline.module_index import BUILTIN_MODULES
 
-    custom = (f"{EXTMODS_PACKAGE}.{name}",) if name in _extmod_names() else ()
+    custom = (f"{EXTMODS_PACKAGE}.{name}",) if name in extmods.names("modules") else ()
     if name in BUILTIN_MODULES:
-        return (*BUILTIN_MODULES[name], *custom)
-    return (*_entry_point_modules().get(name, ()), *custom)
+        return (*custom, *BUILTIN_MODULES[name])
+    return (*custom, *_entry_point_modules().get(name, ()))
 
 
 GrainsSource = Callable[[], Mapping[str, Any]]
@@ -373,9 +360,10 @@ def load_module(name: str, grains: GrainsSource) -> Module | None:
 
 
 def list_modules(grains: GrainsSource) -> list[str]:
+    from saline import extmods
     from saline.module_index import BUILTIN_MODULES
 
-    names = sorted({*BUILTIN_MODULES, *_entry_point_modules(), *_extmod_names()})
+    names = sorted({*BUILTIN_MODULES, *_entry_point_modules(), *extmods.names("modules")})
     return [n for n in names if load_module(n, grains) is not None]
 
 

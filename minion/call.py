@@ -116,10 +116,9 @@ def make_context(opts: dict[str, Any]) -> Any:
         return compile_pillar(opts, ctx.grains)
 
     ctx = Context(opts, grains_loader=load_grains, pillar_loader=load_pillar)
-    if opts.get("cachedir"):  # custom modules from saltutil.sync_modules
-        from saline.loader import use_extension_modules
+    from saline.loader import use_extension_modules
 
-        use_extension_modules(os.path.join(str(opts["cachedir"]), "extmods", "modules"))
+    use_extension_modules(opts)  # custom modules from saltutil.sync_*
     return ctx
 
 

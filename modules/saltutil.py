@@ -197,6 +197,12 @@ def refresh_grains(ctx: Context, **kwargs: Any) -> bool:
         grains.update(fresh)
         for key in [k for k in grains if k not in fresh]:
             grains.pop(key, None)
+        request = ctx.scratch.get("master_request")
+        if request is not None:  # the master targets and compiles pillar with the grains it was told
+            reply = request("_pillar", {"grains": dict(grains), "saltenv": ctx.opts.get("saltenv"),
+                                        "pillarenv": ctx.opts.get("pillarenv")})
+            if not isinstance(reply, dict) or "pillar" not in reply:
+                ctx.log.warning("the master did not take the refreshed grains: %s", reply)
     refresh_modules(ctx)  # module availability may depend on grains
     if kwargs.get("refresh_pillar", True):
         refresh_pillar(ctx)
@@ -223,8 +229,9 @@ def sync_modules(ctx: Context, saltenv: Any = None, refresh: bool = True, extmod
     """Copy custom execution modules (``salt://_modules/*.py``) into ``<cachedir>/extmods/modules``;
     the added or changed ones as ``modules.<name>``. ``saltenv`` (name, list or comma-separated) defaults
     to the environments of the top files; ``extmod_whitelist``/``extmod_blacklist`` take module names.
-    A custom module declares ``mod = Module("name")`` like a builtin one and is used after the builtins
-    (it cannot replace a builtin module). ``refresh=True`` makes them usable at once.
+    Salt-style modules (``__salt__``, ``__grains__``, ``__pillar__``, ``__opts__``, ``__context__``,
+    ``__virtual__``) work unchanged, and a custom module replaces a builtin one of the same name, as in
+    Salt. ``refresh=True`` makes them usable at once.
 
     CLI Example: ``saline '*' saltutil.sync_modules saltenv=base``
     """
@@ -235,8 +242,8 @@ def sync_modules(ctx: Context, saltenv: Any = None, refresh: bool = True, extmod
 def sync_states(ctx: Context, saltenv: Any = None, refresh: bool = True, extmod_whitelist: Any = None,
                 extmod_blacklist: Any = None) -> list[str]:
     """Copy custom state modules (``salt://_states/*.py``) into ``<cachedir>/extmods/states``; the added
-    or changed ones as ``states.<name>``. Arguments as ``saltutil.sync_modules``. Note: the state compiler
-    uses builtin state modules only; synced state modules are kept for when it loads them.
+    or changed ones as ``states.<name>``. Arguments as ``saltutil.sync_modules``; a custom state module
+    replaces a builtin one of the same name, as in Salt.
 
     CLI Example: ``saline '*' saltutil.sync_states``
     """
@@ -255,17 +262,32 @@ def sync_grains(ctx: Context, saltenv: Any = None, refresh: bool = True, extmod_
     return _sync_one(ctx, "grains", saltenv, refresh, extmod_whitelist, extmod_blacklist)
 
 
+# Salt's sync_all answers for every kind of custom module it knows, in this order; Saline loads three.
+SYNCED_KINDS = ("modules", "states", "grains")
+SALT_KINDS = ("tops", "clouds", "beacons", "modules", "states", "sdb", "grains", "renderers", "returners",
+              "output", "utils", "log_handlers", "executors", "proxymodules", "engines", "thorium",
+              "serializers", "matchers", "pillar", "wrapper")
+
+
 @mod.action
 def sync_all(ctx: Context, saltenv: Any = None, refresh: bool = True, extmod_whitelist: Any = None,
              extmod_blacklist: Any = None) -> dict[str, list[str]]:
     """Sync custom execution, state and grains modules (``sync_modules``, ``sync_states``,
-    ``sync_grains``): ``{"modules": [...], "states": [...], "grains": [...]}``. ``extmod_whitelist`` and
-    ``extmod_blacklist`` map a kind to names, e.g. ``{"modules": ["hello"]}``.
+    ``sync_grains``). The answer has Salt's keys (``modules``, ``states``, ``grains``, ``renderers``,
+    ``returners``, ...); kinds Saline does not load are always ``[]`` (a warning is logged when the file
+    server has such modules). ``extmod_whitelist``/``extmod_blacklist`` map a kind to names, e.g.
+    ``{"modules": ["hello"]}``.
 
     CLI Example: ``saline '*' saltutil.sync_all``
     """
+    from saline.modules import saltutil_sync
+
     for name, value in (("extmod_whitelist", extmod_whitelist), ("extmod_blacklist", extmod_blacklist)):
         if value not in (None, "") and not isinstance(value, dict):
             raise SaltInvocationError(f"{name} for sync_all maps a kind (modules, states, grains) to names")
-    return {kind: _sync_one(ctx, kind, saltenv, refresh, extmod_whitelist, extmod_blacklist)
-            for kind in ("modules", "states", "grains")}
+    synced = {kind: _sync_one(ctx, kind, saltenv, refresh, extmod_whitelist, extmod_blacklist)
+              for kind in SYNCED_KINDS}
+    unused = saltutil_sync.unsupported(ctx, saltenv, [k for k in SALT_KINDS if k not in SYNCED_KINDS])
+    if unused:
+        ctx.log.warning("custom modules of kinds Saline does not load were not synced: %s", ", ".join(unused))
+    return {kind: synced.get(kind, []) for kind in SALT_KINDS}

@@ -1,8 +1,7 @@
 """``saltutil.sync_*``: copy custom modules from the file server into ``<cachedir>/extmods/<kind>/``.
 
-``salt://_modules/*.py`` goes to ``extmods/modules`` (loaded by :mod:`saline.loader` after the builtin
-modules), ``salt://_grains/*.py`` to ``extmods/grains`` (merged into grains by
-:mod:`saline.minion.grains.custom`) and ``salt://_states/*.py`` to ``extmods/states``. A file is written
+``salt://_modules/*.py`` goes to ``extmods/modules``, ``salt://_states/*.py`` to ``extmods/states`` and
+``salt://_grains/*.py`` to ``extmods/grains``; :mod:`saline.extmods` says how they are loaded. A file is written
 only when its content changed; files the file server no longer has are removed (Salt's
 ``clean_dynamic_modules``). The answer lists what was added or changed, as ``<kind>.<name>``.
 """
@@ -15,11 +14,11 @@ from typing import Any
 
 from saline.errors import SaltInvocationError
 
-KINDS = ("modules", "states", "grains")
-
 
 def extmods_dir(opts: dict[str, Any], kind: str) -> str:
-    return os.path.join(str(opts.get("cachedir") or ""), "extmods", kind)
+    from saline.extmods import root_of
+
+    return os.path.join(root_of(opts) or "", kind)
 
 
 def saltenvs(ctx: Any, saltenv: Any) -> list[str]:
@@ -97,7 +96,8 @@ def sync(ctx: Any, kind: str, saltenv: Any = None, whitelist: Any = None, blackl
         with open(source, "rb") as fh:
             atomic_write(target, fh.read(), mode="0600")
         changed.append(f"{kind}.{name}")
-    _clean(dest, set(wanted), allowed, denied)
+    if ctx.opts.get("clean_dynamic_modules", True):
+        _clean(dest, set(wanted), allowed, denied)
     return changed
 
 
@@ -112,3 +112,23 @@ def _clean(dest: str, keep: set[str], allowed: set[str] | None, denied: set[str]
         if name is None or name in keep or name in denied or (allowed is not None and name not in allowed):
             continue
         os.unlink(os.path.join(dest, filename))
+
+
+def unsupported(ctx: Any, saltenv: Any, kinds: list[str]) -> list[str]:
+    """The ``salt://_<kind>/`` folders of ``kinds`` that hold files in the environments."""
+    envs = saltenvs(ctx, saltenv)
+    return [f"_{kind}" for kind in kinds if any(ctx.fileclient.list_files(env, f"_{kind}/") for env in envs)]
+
+
+def autoload(ctx: Any, saltenvs_: list[str]) -> None:
+    """Before a state run, as Salt does with ``autoload_dynamic_modules`` (the default): sync custom
+    modules, states and grains of the run's environments and use them in this run."""
+    from saline.loader import reset_cache
+
+    if not ctx.opts.get("autoload_dynamic_modules", True) or not ctx.opts.get("cachedir"):
+        return
+    changed = {kind: sync(ctx, kind, saltenvs_) for kind in ("modules", "states", "grains")}
+    if changed["modules"] or changed["grains"]:
+        reset_cache()
+    if changed["grains"] and ctx.grains_loader is not None:
+        ctx.grains.update(ctx.grains_loader())

@@ -57,6 +57,9 @@ class StateModule:
         # True when the module's states run ``check_cmd`` themselves (file.managed tests the new contents
         # before installing them), so the runner must not run it again afterwards, as in Salt.
         self.handles_check_cmd = False
+        # True for Salt-style custom modules (saltutil.sync_states): their functions get a context that
+        # may act and honour ``test`` themselves, as Salt runs them; builtin ones plan, then apply.
+        self.acts_itself = False
 
     def state(self, fn: StateFunction | None = None, *, name: str | None = None) -> Any:
         def register(f: StateFunction) -> StateFunction:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import logging
+from typing import Any
 
 from saline.states.api import StateModule
+
+log = logging.getLogger(__name__)
 
 BUILTIN_STATES: dict[str, str] = {
     "test": "saline.states.test",
@@ -26,6 +30,9 @@ _loaded: dict[str, StateModule] = {}
 
 
 def load_state_module(name: str) -> StateModule | None:
+    custom = _custom_state_module(name)  # as in Salt, a synced custom module replaces a builtin one
+    if custom is not None:
+        return custom
     if name in _loaded:
         return _loaded[name]
     path = BUILTIN_STATES.get(name)
@@ -43,3 +50,62 @@ def load_state_module(name: str) -> StateModule | None:
         raise RuntimeError(f"{path} does not declare `st = StateModule(...)`")
     _loaded[name] = module
     return module
+
+
+_custom: dict[str, tuple[Any, StateModule]] = {}
+
+
+def _custom_state_module(name: str) -> StateModule | None:
+    """The custom state module ``name`` synced by ``saltutil.sync_states`` (see :mod:`saline.extmods`)."""
+    from saline import extmods
+
+    if name not in extmods.names("states"):
+        return None
+    try:
+        module = extmods.load_file("states", name)
+    except ImportError as exc:
+        log.error("custom state module %s cannot be loaded: %s", name, exc)
+        return None
+    if module is None:
+        return None
+    declared = getattr(module, "st", None)
+    if isinstance(declared, StateModule):
+        return declared
+    cached = _custom.get(name)
+    if cached is None or cached[0] is not module:
+        cached = (module, _salt_style_states(name, module))
+        _custom[name] = cached
+    return cached[1]
+
+
+def _salt_style_states(name: str, module: Any) -> StateModule:
+    """A Salt-style state module: functions ``(name, ...)`` returning Salt's result dict, which check
+    ``__opts__['test']`` themselves; ``__virtual__`` is asked with the context of each call."""
+    from saline import extmods
+
+    wrapped = StateModule(name, doc=module.__doc__ or "")
+    wrapped.acts_itself = True
+    for fun, fn in extmods.public_functions(module).items():
+        call = extmods.with_context(fn)
+        if hasattr(module, "__virtual__"):
+            call = _checking_virtual(module, f"{name}.{fun}", call)
+        if fun == "mod_watch":
+            wrapped.mod_watch = call
+        else:
+            wrapped.functions[fun] = call
+    return wrapped
+
+
+def _checking_virtual(module: Any, full: str, call: Any) -> Any:
+    from saline import extmods
+
+    def checked(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        reason = extmods.virtual(module, ctx)
+        if reason is not None:
+            return {"name": kwargs.get("name", args[0] if args else full), "result": False, "changes": {},
+                    "comment": f"State '{full}' is not available: {reason}"}
+        return call(ctx, *args, **kwargs)
+
+    checked.__signature__ = call.__signature__  # type: ignore[attr-defined]
+    checked.__doc__ = call.__doc__
+    return checked

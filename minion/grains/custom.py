@@ -1,60 +1,50 @@
-"""Custom grains synced by ``saltutil.sync_grains``: ``<cachedir>/extmods/grains/*.py``.
+"""Custom grains synced by ``saltutil.sync_grains``: ``<cachedir>/extmods/grains/*.py``, Salt's style.
 
 Each public function of such a file (a name not starting with ``_``) is called; one that takes a
-parameter gets the grains collected so far (read-only use). A function returning a dict adds those
+parameter gets the grains collected so far. ``__opts__`` (and ``__grains__``, the grains so far) are
+there as in Salt, and ``__virtual__`` may turn a file off. A function returning a dict adds those
 grains; later files (by name) override earlier ones. A file or function that fails is logged and
 skipped, never stopping the minion.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import logging
-import os
 from collections.abc import Mapping
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 
-def grains_dir(opts: Mapping[str, Any]) -> str:
-    return os.path.join(str(opts.get("cachedir") or ""), "extmods", "grains")
-
-
-def custom_grains(opts: Mapping[str, Any], grains: Mapping[str, Any]) -> dict[str, Any]:
+def custom_grains(opts: dict[str, Any], grains: Mapping[str, Any]) -> dict[str, Any]:
     """The grains of the custom grains modules, merged in file-name order."""
-    directory = grains_dir(opts)
-    if not opts.get("cachedir"):
-        return {}
-    try:
-        names = sorted(f for f in os.listdir(directory) if f.endswith(".py") and f[:-3].isidentifier())
-    except OSError:
-        return {}
+    from saline import extmods
+    from saline.loader import Context, use_extension_modules
+
+    use_extension_modules(opts)
     found: dict[str, Any] = {}
-    for name in names:
-        path = os.path.join(directory, name)
+    for name in sorted(extmods.names("grains")):
         try:
-            spec = importlib.util.spec_from_file_location(f"saline_extmods.grains.{name[:-3]}", path)
-            if spec is None or spec.loader is None:
-                raise ImportError(f"cannot load {path}")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-        except Exception as exc:  # a broken custom grains file must not stop grain collection
-            log.error("custom grains module %s failed to load: %s", path, exc)
+            module = extmods.load_file("grains", name)
+        except ImportError as exc:  # a broken custom grains file must not stop grain collection
+            log.error("custom grains module %s failed to load: %s", name, exc)
             continue
-        for attr, fn in sorted(vars(module).items()):
-            if attr.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != module.__name__:
-                continue
+        ctx = Context(opts, _grains={**grains, **found})
+        reason = extmods.virtual(module, ctx)
+        if module is None or reason is not None:
+            continue
+        for attr, fn in sorted(extmods.public_functions(module).items()):
             try:
                 takes_arg = bool(inspect.signature(fn).parameters)
-                value = fn({**grains, **found}) if takes_arg else fn()
+                call = extmods.with_context(fn)
+                value = call(ctx, {**grains, **found}) if takes_arg else call(ctx)
             except Exception as exc:
-                log.error("custom grains function %s.%s failed: %s", name[:-3], attr, exc)
+                log.error("custom grains function %s.%s failed: %s", name, attr, exc)
                 continue
             if isinstance(value, dict):
                 found.update(value)
             elif value is not None:
                 log.warning("custom grains function %s.%s returned %s, not a dict; ignored",
-                            name[:-3], attr, type(value).__name__)
+                            name, attr, type(value).__name__)
     return found

@@ -105,7 +105,7 @@ def invoke(resolved: Resolved, low: dict[str, Any], ctx: Any, *, test: bool) -> 
     except ArgumentError as exc:
         return {"name": low["name"], "changes": {}, "result": False, "comment": str(exc)}
     try:
-        outcome = resolved.fn(ctx.planning_view(), **kwargs)
+        outcome = resolved.fn(ctx if resolved.module.acts_itself else ctx.planning_view(), **kwargs)
         if isinstance(outcome, Plan):
             if test:
                 ret = {"name": outcome.name, "changes": dict(outcome.changes), "result": None,

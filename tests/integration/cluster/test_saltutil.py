@@ -1,9 +1,12 @@
-"""saltutil.running / find_job / is_running see the jobs a minion is running; refresh_pillar answers."""
+"""saltutil on real minions: running / find_job / is_running see the jobs a minion runs, kill_job stops
+one, refresh_pillar answers, sync_* brings the master's custom modules."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 
 
 def call(cluster, *argv):
@@ -25,3 +28,59 @@ def test_running_jobs_are_visible(cluster):
     assert [r["jid"] for r in call(cluster, "saltutil.is_running", "test.*")] == [jid]
     cluster.wait(lambda: call(cluster, "saltutil.find_job", jid) == {}, "the job finished", timeout=20)
     assert call(cluster, "saltutil.refresh_pillar") is True
+
+
+def _async(cluster, *argv):
+    rc, out, err = cluster.saline("m1", *argv, "--async")
+    assert rc == 0, err
+    return re.fullmatch(r"Executed command with job ID: (\d{20})\n", out).group(1)
+
+
+def test_kill_job_stops_a_running_command_at_once(cluster):
+    cluster.start(["m1"])
+    jid = _async(cluster, "cmd.run", "sleep 60")
+    record = cluster.wait(lambda: call(cluster, "saltutil.find_job", jid).get("children"),
+                          "the job's command running", timeout=20)
+    assert record  # the process group of `sleep 60`
+    started = time.monotonic()
+    said = call(cluster, "saltutil.kill_job", jid)
+    assert said.startswith(f"Signal 9 sent to job {jid} at process group"), said
+    cluster.wait(lambda: call(cluster, "saltutil.find_job", jid) == {}, "the job gone", timeout=20)
+    assert time.monotonic() - started < 15  # not the 60 s of the command
+    assert call(cluster, "saltutil.kill_job", jid) == ""  # not running any more: Salt's empty answer
+
+
+def test_killed_sleep_ends_early_and_bad_signals_are_refused(cluster):
+    cluster.start(["m1"])
+    jid = _async(cluster, "test.sleep", "60")
+    cluster.wait(lambda: call(cluster, "saltutil.find_job", jid), "the sleeping job", timeout=20)
+    rc, out, _err = cluster.saline("m1", "saltutil.signal_job", jid, "NOSUCHSIG", "--out=json", "--static")
+    assert rc != 0 and "Invalid signal" in out, out
+    assert "marked as killed" in call(cluster, "saltutil.term_job", jid)
+    cluster.wait(lambda: call(cluster, "saltutil.find_job", jid) == {}, "the sleep ended", timeout=10)
+
+
+def test_sync_all_from_the_master_then_use_the_custom_module(cluster, tmp_path):
+    srv = tmp_path / "srv"
+    (srv / "_modules").mkdir(parents=True)
+    (srv / "_modules" / "site.py").write_text(
+        "def where():\n    return __grains__['id'] + ' in ' + __pillar__.get('dc', 'nowhere')\n")
+    (srv / "_grains").mkdir()
+    (srv / "_grains" / "rack.py").write_text("def rack():\n    return {'rack': 'r7'}\n")
+    pillar = tmp_path / "pillar"
+    pillar.mkdir()
+    (pillar / "top.sls").write_text("base:\n  '*':\n    - dc\n")
+    (pillar / "dc.sls").write_text("dc: paris\n")
+    with open(os.path.join(cluster.master_dir, "master"), "a", encoding="utf-8") as fh:
+        fh.write(f"file_roots: {{base: [{srv}]}}\npillar_roots: {{base: [{pillar}]}}\n")
+    cluster.start_master()
+    cluster.add_minion("m1", file_client="remote")
+    cluster.wait_pending(["m1"])
+    assert cluster.key("-A", "-y")[0] == 0
+    cluster.wait_authenticated(["m1"])
+    synced = call(cluster, "saltutil.sync_all")
+    assert synced["modules"] == ["modules.site"] and synced["grains"] == ["grains.rack"]
+    assert call(cluster, "site.where") == "m1 in paris"
+    assert call(cluster, "grains.get", "rack") == "r7"
+    rc, out, err = cluster.saline("-G", "rack:r7", "test.ping", "--out=json", "--static")
+    assert rc == 0 and json.loads(out) == {"m1": True}, out + err
