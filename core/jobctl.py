@@ -1,8 +1,9 @@
 """Job control on a minion: the proc directory of running jobs and how a job is interrupted.
 
-A minion runs each job in a worker thread of its own process (not a forked process per job as Salt
-does), and Python cannot stop a thread from outside. So ``saltutil.kill_job``/``term_job``/``signal_job``
-interrupt a job at the points where it can really be stopped:
+With ``multiprocessing: True`` a job has a process of its own (:mod:`saline.minion.job_process`) and a
+signal for the job goes to that process (and to its commands' process groups). By default a minion runs
+each job in a worker thread of its own process, and Python cannot stop a thread from outside. So
+``saltutil.kill_job``/``term_job``/``signal_job`` interrupt a job at the points where it can really be stopped:
 
 - every command the job started through :func:`saline.process.run_command` runs in its own process
   group; the group ids of the commands running now are kept (in memory and in the job's proc file),
@@ -35,6 +36,9 @@ from typing import Any
 from saline.errors import CommandExecutionError
 
 log = logging.getLogger(__name__)
+
+# True in a job's own process (minion option ``multiprocessing``): a signal for the job goes to it too.
+IN_JOB_PROCESS = False
 
 # Signals after which a job must not go on (it was asked to stop, not just told something).
 STOPPING = frozenset({signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT})
@@ -93,7 +97,8 @@ def running(opts: dict[str, Any], load: dict[str, Any]) -> Iterator[Job]:
     jid = str(load.get("jid") or "")
     record = {"jid": jid, "fun": load.get("fun"), "arg": list(load.get("arg") or []), "tgt": load.get("tgt"),
               "tgt_type": load.get("tgt_type", "glob"), "user": load.get("user", "root"), "id": opts.get("id"),
-              "pid": os.getpid(), "tid": threading.get_ident(), "start": time.time()}
+              "pid": os.getpid(), "tid": threading.get_ident(), "start": time.time(),
+              "process": IN_JOB_PROCESS}
     path = None
     if jid.isdigit():
         path = os.path.join(proc_dir(opts), jid)
@@ -236,7 +241,8 @@ def _signal_group(pgid: int, signum: int) -> bool:
 
 def signal_job(opts: dict[str, Any], jid: str, signum: int) -> dict[str, Any] | None:
     """Deliver ``signum`` to job ``jid``; None when it is not running, else what was done:
-    ``{"groups": [signalled process groups], "marked": bool, "local": bool}``."""
+    ``{"groups": [signalled process groups], "marked": bool, "local": bool, "process": pid or None}``
+    (``process``: the job's own process, signalled too, when the minion runs jobs in processes)."""
     jid = str(jid)
     record = next((r for r in records(opts) if r.get("jid") == jid), None)
     job = local_job(jid)
@@ -259,4 +265,12 @@ def signal_job(opts: dict[str, Any], jid: str, signum: int) -> dict[str, Any] | 
                 log.warning("cannot mark job %s cancelled: %s", jid, exc)
                 stopping = False
     sent = [g for g in groups if _signal_group(g, signum)]
-    return {"groups": sent, "marked": stopping, "local": job is not None}
+    pid = (record or {}).get("pid")
+    killed = False
+    if (record or {}).get("process") is True and isinstance(pid, int) and pid > 1 and pid != os.getpid():
+        try:  # the job's own process (multiprocessing), as Salt signals its job processes
+            os.kill(pid, signum)
+            killed = True
+        except (ProcessLookupError, PermissionError):
+            pass
+    return {"groups": sent, "marked": stopping, "local": job is not None, "process": pid if killed else None}

@@ -61,8 +61,13 @@ def run_job(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any],
             request: Any = None) -> dict[str, Any]:
     """Run the job's function; the return load sent to the master. ``request(cmd, load)`` reaches the
     master (files, pillar) from this worker thread."""
+    from saline import jobctl
     from saline.minion.call import _not_available, call_function, make_context
 
+    if opts.get("multiprocessing") and not jobctl.IN_JOB_PROCESS:
+        from saline.minion.job_process import run_in_process
+
+        return run_in_process(opts, grains, load, request)
     fun = str(load.get("fun") or "")
     args = list(load.get("arg") or [])
     kwargs = dict(load.get("kwarg") or {})
@@ -79,8 +84,6 @@ def run_job(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any],
     except CommandNotFoundError:
         ret.update({"return": _not_available(ctx, fun), "retcode": 254, "success": False})
         return ret
-    from saline import jobctl
-
     with jobctl.running(opts, load):  # <cachedir>/proc/<jid> while it runs (saltutil.running, kill_job)
         try:
             pub = {"__pub_fun": fun, "__pub_pid": os.getpid(), "__pub_jid": load.get("jid"),

@@ -85,7 +85,9 @@ def _signal_number(sig: Any) -> int:
 def signal_job(ctx: Context, jid: Any, sig: Any) -> str:
     """Send signal ``sig`` (a number or a name such as ``TERM``) to the running job ``jid``.
 
-    The signal reaches the process groups of the commands the job is running; KILL, TERM, INT, HUP and
+    With ``multiprocessing: True`` the job has a process of its own, which gets the signal (Salt's answer
+    ``Signal 9 sent to job <jid> at pid <pid>``). Otherwise the job is a thread of the minion: the
+    signal reaches the process groups of the commands it is running, and KILL, TERM, INT, HUP and
     QUIT also mark the job so it starts no further command (a job's own Python code cannot be
     interrupted; it stops at its next command or sleep). Returns a sentence saying what was done, or
     ``''`` when the job is not running (as Salt does).
@@ -99,6 +101,8 @@ def signal_job(ctx: Context, jid: Any, sig: Any) -> str:
     done = jobctl.signal_job(ctx.opts, jid, number)
     if done is None:
         return ""
+    if done.get("process"):  # the job had a process of its own (multiprocessing): Salt's answer
+        return f"Signal {number} sent to job {jid} at pid {done['process']}"
     groups, marked = done["groups"], done["marked"]
     parts = [f"Signal {number} sent to job {jid}"]
     if groups:

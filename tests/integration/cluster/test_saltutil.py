@@ -84,3 +84,27 @@ def test_sync_all_from_the_master_then_use_the_custom_module(cluster, tmp_path):
     assert call(cluster, "grains.get", "rack") == "r7"
     rc, out, err = cluster.saline("-G", "rack:r7", "test.ping", "--out=json", "--static")
     assert rc == 0 and json.loads(out) == {"m1": True}, out + err
+
+
+def test_jobs_in_processes_of_their_own(cluster, tmp_path):
+    pillar = tmp_path / "pillar"
+    pillar.mkdir()
+    (pillar / "top.sls").write_text("base:\n  '*':\n    - dc\n")
+    (pillar / "dc.sls").write_text("dc: lyon\n")
+    with open(os.path.join(cluster.master_dir, "master"), "a", encoding="utf-8") as fh:
+        fh.write(f"pillar_roots: {{base: [{pillar}]}}\n")
+    cluster.start_master()
+    cluster.add_minion("m1", file_client="remote", multiprocessing=True)
+    cluster.wait_pending(["m1"])
+    assert cluster.key("-A", "-y")[0] == 0
+    cluster.wait_authenticated(["m1"])
+    kwargs = call(cluster, "test.arg", "x")["kwargs"]
+    assert kwargs["__pub_pid"] != cluster.minions["m1"].pid  # not the minion's process
+    assert call(cluster, "pillar.get", "dc") == "lyon"  # pillar asked through the minion from the master
+    jid = _async(cluster, "test.sleep", "60")
+    record = cluster.wait(lambda: call(cluster, "saltutil.find_job", jid), "the sleeping job", timeout=20)
+    assert record["process"] is True and record["pid"] != cluster.minions["m1"].pid
+    assert call(cluster, "saltutil.kill_job", jid) == f"Signal 9 sent to job {jid} at pid {record['pid']}"
+    cluster.wait(lambda: call(cluster, "saltutil.find_job", jid) == {}, "the job process gone", timeout=10)
+    rc, out, _err = cluster.run("saline-run", "jobs.lookup_jid", jid, "--out=json")
+    assert rc == 0 and "killed by signal 9" in out, out
