@@ -203,7 +203,10 @@ class GitMirror:
             return None
         if sha not in self._commits:
             out = self._git("rev-parse", "--verify", "--quiet", f"{sha}^{{commit}}", timeout=30, check=False)
+            if len(self._commits) >= 4096:  # random hex saltenvs from minions must not grow this forever
+                self._commits.clear()
             self._commits[sha] = out.decode().strip() or None
+            return self._commits[sha]
         return self._commits[sha]
 
     def tree(self, commit: str) -> Tree:

@@ -94,13 +94,19 @@ class Fileserver:
                 out.update(backend.envs())
         return sorted(out)
 
-    def update(self, backends: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
-        """Fetch the selected backends now (roots reads the disk on each request: nothing to do)."""
+    def update(self, backends: list[str] | None = None, remotes: Any = None, **kwargs: Any) -> dict[str, Any]:
+        """Fetch the selected backends now (roots reads the disk on each request: nothing to do).
+
+        ``remotes`` (Salt's argument: a list or comma-separated string of URLs or ``name`` values)
+        limits gitfs to those remotes.
+        """
         selected = None if backends is None else {backend_name(b) for b in backends}
+        if isinstance(remotes, str):
+            remotes = [r.strip() for r in remotes.split(",") if r.strip()]
         out: dict[str, Any] = {}
         for name, backend in self.backends:
             if name == "gitfs" and (selected is None or name in selected):
-                out[name] = backend.update()
+                out[name] = backend.update(list(remotes) if remotes else None)
         return out
 
     def close(self) -> None:

@@ -162,3 +162,24 @@ def test_git_daemon_remotes_with_root_mountpoint_and_shadowing(cluster, tmp_path
         assert time.monotonic() - t0 < 10
         apply_ok(cluster, "saltenv=dev")
         assert (out / "app.txt").read_text() == "first dev 2\n"
+
+
+def test_bad_gitfs_configuration_stops_the_master(cluster):
+    import subprocess
+    import sys
+
+    configure(cluster, fileserver_backend=["roots", "gitfs"],
+              gitfs_remotes=[{"file:///nowhere.git": [{"mountpont": "typo"}]}])
+    exe = os.path.join(os.path.dirname(sys.executable), "saline-master")
+    res = subprocess.run([exe, "-c", cluster.master_dir], capture_output=True, text=True, timeout=30)
+    assert res.returncode == 1
+    # the error names the remote and the parameter (console and log file)
+    assert "invalid parameter(s) mountpont" in res.stderr + _read(cluster.opts["log_file"])
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except OSError:
+        return ""

@@ -70,3 +70,13 @@ def test_update_via_runner_and_refresh_thread(setup):
         updater.stop()
     assert not updater._thread.is_alive()
     assert Updater([None]).start()._thread is None  # nothing to fetch: no thread
+
+
+def test_update_selected_remotes(setup, tmp_path):
+    repo, opts = setup
+    opts = {**opts, "fileserver_backend": ["gitfs"],
+            "gitfs_remotes": [{repo.url: [{"name": "a"}]}, {repo.url: [{"name": "b"}, {"root": "x"}]}]}
+    fs = Fileserver(opts)
+    assert fs.update(["gitfs"], remotes="b") == {"gitfs": {"b": True}}
+    assert fs.update(remotes=["a", "b"]) == {"gitfs": {"a": True, "b": False}}
+    assert run_runner(MasterAPI(opts=opts, fileserver=fs), "fileserver.update", [], {"remotes": "a"}) is True
