@@ -16,9 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.integration.gitfs.helpers import configure
 from tests.support.gitrepos import GIT_ENV
-
-from .test_gitfs_cluster import configure
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "gitfs.md"
 BLOCK = re.compile(r"<!-- walkthrough (file|config|console)(?: ([^\n]*?))? -->\n```\w*\n(.*?)```", re.S)

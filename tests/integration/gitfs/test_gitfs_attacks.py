@@ -11,9 +11,8 @@ import zmq.asyncio
 from saline import crypto
 from saline.minion.auth_client import MasterChannel
 
+from tests.integration.gitfs.helpers import configure, run_json
 from tests.support.gitrepos import GitServerRepo, git
-
-from .test_gitfs_cluster import configure, run_json
 
 KEY = crypto.generate_private_key()
 
