@@ -162,6 +162,8 @@ MASTER_OPTIONS: dict[str, Option] = {
     "worker_threads": _opt(int, 5),
     "conf_file": _opt(str, ""),
     "minion_data_cache": _opt(bool, True),
+    # seconds a saltutil.find_job probe waits for answers once a job's timeout passed (saline, jobs.active)
+    "gather_job_timeout": _opt((int, float), 10),
 }
 
 # Salt options that Saline accepts but does not implement yet: a warning, never an error.

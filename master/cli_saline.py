@@ -98,6 +98,10 @@ def _emit(ns: Any, opts: dict[str, Any], data: dict[str, Any], retcode: int = 0)
 
 
 def _gather(client: Any, ns: Any, opts: dict[str, Any], pub: dict[str, Any], timeout: float) -> int:
+    """Print returns as they come; after ``timeout``, probe the missing minions with ``saltutil.find_job``
+    (saline.master.gather) and keep waiting for those still running the job."""
+    from saline.master.gather import Gatherer
+
     jid, expected = pub["jid"], list(pub.get("minions") or [])
     if not expected and not pub.get("open_ended"):
         sys.stderr.write("No minions matched the target. No command was sent, no jid was assigned.\n"
@@ -105,22 +109,32 @@ def _gather(client: Any, ns: Any, opts: dict[str, Any], pub: dict[str, Any], tim
         return 1
     if ns.verbose:
         sys.stdout.write(f"Executing job with jid {jid}\n{'-' * 67}\n\n")
-    returned: dict[str, Any] = {}
+    gjt = float(opts.get("gather_job_timeout") or 10)
+    gather = Gatherer(jid, expected, timeout, gjt, open_ended=bool(pub.get("open_ended")))
     failed = False
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not (expected and set(expected) <= set(returned)):
-        msg = client.recv(deadline - time.monotonic())
-        if msg is None:
+    while True:
+        action, value = gather.step()
+        if action == "done":
             break
-        if msg.get("jid") != jid or "id" not in msg:
+        if action == "probe":
+            gather.probed(_probe(client, jid, value, timeout + gjt), value)
             continue
-        mid = msg["id"]
-        returned[mid] = msg.get("return")
-        if not msg.get("success", True) or msg.get("retcode"):
-            failed = True
-        if not ns.static:
-            _emit(ns, opts, {mid: msg.get("return")}, int(msg.get("retcode") or 0))
-    missing = sorted(set(expected) - set(returned))
+        msg = client.recv(value)
+        if msg is None or "id" not in msg:
+            continue
+        if msg.get("jid") == jid:
+            mid = msg["id"]
+            if mid in gather.returned:
+                continue
+            gather.add_return(mid, msg)
+            if not msg.get("success", True) or msg.get("retcode"):
+                failed = True
+            if not ns.static:
+                _emit(ns, opts, {mid: msg.get("return")}, int(msg.get("retcode") or 0))
+        elif gather.is_probe(msg.get("jid")):
+            gather.add_probe_answer(msg["id"], msg.get("return"), msg.get("retcode"))
+    returned = {mid: ret.get("return") for mid, ret in gather.returned.items()}
+    missing = sorted(gather.missing)
     no_response = ("Minion did not return. [No response]\nThe minions may not have all finished running and "
                    "any remaining minions will return upon completion. To look up the return data for this job "
                    f"later, run the following command:\n\nsaline-run jobs.lookup_jid {jid}")
@@ -135,14 +149,28 @@ def _gather(client: Any, ns: Any, opts: dict[str, Any], pub: dict[str, Any], tim
         merged = {**returned, **notes}
         if merged:
             _emit(ns, opts, merged, 1 if failed or missing else 0)
-    if not expected and not returned:
+    if not gather.expected and not returned:
         sys.stderr.write("ERROR: No return received\n")
         return 1
-    try:
-        client.sock.send(wire.pack({"cmd": "unsubscribe", "jid": jid}))
-    except Exception:
-        pass
+    for done in [jid, *gather.probe_jids]:
+        try:
+            client.sock.send(wire.pack({"cmd": "unsubscribe", "jid": done}))
+        except Exception:
+            pass
     return 1 if failed or missing else 0
+
+
+def _probe(client: Any, jid: str, minions: list[str], keep: float) -> str | None:
+    """Publish ``saltutil.find_job <jid>`` to ``minions``; the probe's jid (None if the master refused).
+    The job's own subscription is renewed so its returns keep coming however long the probes go on."""
+    try:
+        client.call({"cmd": "subscribe", "jid": jid, "timeout": keep + 60})
+        pub = client.call({"cmd": "publish", "tgt": minions, "tgt_type": "list", "fun": "saltutil.find_job",
+                           "arg": [jid], "kwarg": {}, "timeout": keep, "subscribe": True})
+    except SalineError as exc:
+        sys.stderr.write(f"Error: cannot ask the minions whether job {jid} still runs: {exc}\n")
+        return None
+    return str(pub.get("jid") or "") or None
 
 
 CONNECTED_WITHIN = 90.0  # seconds: a minion heard from (auth, ping, return) this recently counts as connected

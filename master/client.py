@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from typing import Any
 
 from saline import wire
@@ -25,6 +26,7 @@ class LocalClient:
         self.sock = self.zctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
         self.sock.connect(f"ipc://{self.path}")
+        self.backlog: deque[dict[str, Any]] = deque()  # returns that arrived while waiting for a reply
 
     def close(self) -> None:
         self.sock.close(linger=0)
@@ -38,20 +40,27 @@ class LocalClient:
 
     def recv(self, timeout: float) -> dict[str, Any] | None:
         """The next message from the master, or None after ``timeout`` seconds."""
+        if self.backlog:
+            return self.backlog.popleft()
         if not self.sock.poll(max(0, int(timeout * 1000))):
             return None
         msg = wire.unpack(self.sock.recv())
         return msg if isinstance(msg, dict) else None
 
     def call(self, request: dict[str, Any], timeout: float = 10) -> dict[str, Any]:
-        """One request and its reply (returns pushed in between for other jobs are skipped)."""
+        """One request and its reply; returns pushed in between are kept for :meth:`recv`."""
         self.sock.send(wire.pack(request))
         deadline = time.monotonic() + timeout
         while True:
-            msg = self.recv(deadline - time.monotonic())
+            remaining = deadline - time.monotonic()
+            msg = None
+            if self.sock.poll(max(0, int(remaining * 1000))):
+                raw = wire.unpack(self.sock.recv())
+                msg = raw if isinstance(raw, dict) else {}
             if msg is None:
                 raise MasterNotRunning(f"the master did not answer within {timeout:g}s ({self.path})")
             if "id" in msg and "return" in msg:
+                self.backlog.append(msg)
                 continue
             if "error" in msg:
                 raise SalineError(str(msg["error"]))

@@ -71,6 +71,11 @@ class IpcServer:
             if subs:
                 subs.pop(ident, None)
             return {"ok": True}
+        if cmd == "subscribe":  # keep receiving a job's returns (a CLI still waiting after find_job probes)
+            jid = wire.validate_jid(req.get("jid"))
+            until = time.monotonic() + min(max(float(req.get("timeout") or 60), 1.0), 86400.0)
+            self.master.cli_subs.setdefault(jid, {})[ident] = until
+            return {"ok": True}
         if cmd == "key":
             return key_command(self.master, req)
         if cmd == "lookup_jid":

@@ -42,6 +42,22 @@ def make_api(master: Master, loop: asyncio.AbstractEventLoop, emit_line: Any) ->
             time.sleep(0.05)
         return sorted(master.jobs.returns(job["jid"]))
 
+    def running(timeout: float) -> dict[str, Any]:
+        """``saltutil.running`` on every minion, waited for like ``saline`` does (find_job probes)."""
+        from saline.master.gather import Gatherer, poll_returns
+
+        def publish(tgt: Any, tgt_type: str, fun: str, arg: list[Any]) -> dict[str, Any]:
+            load = {"tgt": tgt, "tgt_type": tgt_type, "fun": fun, "arg": arg, "kwarg": {}, "ret": "",
+                    "user": "root"}
+            return on_loop(master.publish(load, None, timeout), 30)
+
+        job = publish("*", "glob", "saltutil.running", [])
+        gjt = float(master.opts.get("gather_job_timeout") or 10)
+        gather = Gatherer(job["jid"], job["minions"], float(timeout), gjt)
+        rets = poll_returns(gather, master.jobs.returns,
+                            lambda ids: publish(ids, "list", "saltutil.find_job", [job["jid"]])["jid"])
+        return {mid: ret.get("return") for mid, ret in rets.items()}
+
     def remove_keys(ids: list[str]) -> list[str]:
         async def delete() -> list[str]:
             done: list[str] = []
@@ -54,6 +70,7 @@ def make_api(master: Master, loop: asyncio.AbstractEventLoop, emit_line: Any) ->
     return MasterAPI(
         opts=master.opts, jobs=master.jobs, keys=master.keys, presence=dict(master.presence),
         grains_cache=dict(master.grains_cache), events=master.events, ping=ping, remove_keys=remove_keys,
+        running=running,
         fileserver=master.fileserver,
         emit=emit_line,
     )
