@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 REF_TYPES = ("branch", "tag", "sha")
 _LINK_MODE = "120000"
 _MAX_LINKS = 16
-VIEW_CACHE = 128
+VIEW_CACHE = 64  # views kept in memory (all remotes): about the saltenvs in use
 
 
 # ---- configuration -------------------------------------------------------------------------------
@@ -144,6 +144,26 @@ class View:
         self.commit = commit
         self.files = files
         self.dirs = dirs
+
+
+_VIEWS: OrderedDict[tuple[str, str, str, str], View] = OrderedDict()
+_VIEWS_LOCK = threading.Lock()
+
+
+def cached_view(mirror: GitMirror, commit: str, root: str, mountpoint: str) -> View:
+    """The :class:`View`, built once per (remote cache, commit, root, mountpoint): commits never change."""
+    key = (mirror.basedir, commit, root, mountpoint)
+    with _VIEWS_LOCK:
+        view = _VIEWS.get(key)
+        if view is not None:
+            _VIEWS.move_to_end(key)
+            return view
+    view = View(mirror, commit, root, mountpoint)
+    with _VIEWS_LOCK:
+        _VIEWS[key] = view
+        while len(_VIEWS) > VIEW_CACHE:
+            _VIEWS.popitem(last=False)
+    return view
 
 
 def _resolve_link(mirror: GitMirror, rel: str, plain: dict[str, str], links: dict[str, str]) -> str | None:
@@ -381,8 +401,6 @@ class GitFS(ViewFiles):
         self.remotes = [GitRemote(e, opts, cachedir, remotes_option) for e in entries]
         self.whitelist = _names(opts.get("gitfs_saltenv_whitelist") or opts.get("gitfs_env_whitelist"))
         self.blacklist = _names(opts.get("gitfs_saltenv_blacklist") or opts.get("gitfs_env_blacklist"))
-        self._views: OrderedDict[tuple[str, str, str, str], View] = OrderedDict()
-        self._lock = threading.Lock()
 
     # ---- fetching -----------------------------------------------------------------------------
 
@@ -426,18 +444,7 @@ class GitFS(ViewFiles):
         found = remote.resolve(saltenv)
         if found is None:
             return None
-        key = (remote.mirror.basedir, *found)
-        with self._lock:
-            view = self._views.get(key)
-            if view is not None:
-                self._views.move_to_end(key)
-                return view
-        view = View(remote.mirror, *found)
-        with self._lock:
-            self._views[key] = view
-            while len(self._views) > VIEW_CACHE:
-                self._views.popitem(last=False)
-        return view
+        return cached_view(remote.mirror, *found)
 
     def views(self, saltenv: str) -> list[View]:
         check_saltenv(saltenv)

@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import subprocess
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -39,7 +40,7 @@ from saline.errors import CommandExecutionError, SaltInvocationError
 log = logging.getLogger(__name__)
 
 FETCH_TIMEOUT = 300  # seconds one fetch may take before it is abandoned
-TREE_CACHE = 64  # trees (one per commit) kept in memory per remote
+TREE_CACHE = 8  # trees kept per remote: views (core/gitfs.py) hold what is served
 _SHA_RE = re.compile(r"[0-9a-f]{7,40}")
 _URL_SCHEMES = ("file", "git", "http", "https", "ssh", "git+ssh", "ssh+git")
 _SCP_RE = re.compile(r"[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/].*")
@@ -224,6 +225,7 @@ class GitMirror:
                 continue
             meta, _, path_b = entry.partition(b"\t")
             mode, kind, obj = meta.decode().split(" ")
+            mode = sys.intern(mode)  # a handful of distinct values over thousands of entries
             path = path_b.decode("utf-8", errors="surrogateescape")
             if kind == "tree":
                 dirs.add(path)

@@ -167,7 +167,7 @@ class GitPillar:
 
     def compile(self, compiler: Any, item: int = 0) -> tuple[dict[str, Any], list[str]]:
         """The merged pillar of the remotes of ext_pillar entry ``item`` for ``compiler``'s minion, and errors."""
-        from saline.gitfs import View, ViewClient
+        from saline.gitfs import View, ViewClient, cached_view
         from saline.pillar.compiler import PillarCompiler
 
         remotes = [r for r in self.remotes if r.item == item]
@@ -182,7 +182,7 @@ class GitPillar:
             if commit is None:
                 log.debug("git_pillar remote %s has no ref for environment %s", remote.id, env)
                 continue
-            views.append((env, View(remote.mirror, commit, remote.root, remote.mountpoint)))
+            views.append((env, cached_view(remote.mirror, commit, remote.root, remote.mountpoint)))
         result: dict[str, Any] = {}
         errors: list[str] = []
         for index, (env, view) in enumerate(views):
