@@ -109,7 +109,10 @@ class GitMirror:
         self._commits: dict[str, str | None] = {}
         self.refs: dict[str, dict[str, str]] = {"branch": {}, "tag": {}}
         if os.path.isdir(os.path.join(self.repo, "objects")):
-            self.refs = self._read_refs()
+            try:  # a mirror from an earlier run serves at once, before the first fetch
+                self.refs = self._read_refs()
+            except CommandExecutionError as exc:
+                log.error("%s (delete %s to fetch it again from scratch)", exc, basedir)
 
     # ---- running git --------------------------------------------------------------------------
 

@@ -232,3 +232,12 @@ def _shared_fs(factory):
         _FS["fs"] = GitFS({"cachedir": str(base / "cache"), "gitfs_remotes": [r.url]})
         _FS["fs"].update()
     return _FS["fs"]
+
+
+def test_a_restarted_master_serves_its_mirror_before_fetching(tmp_path, repo):
+    gitfs(tmp_path, [repo.url])
+    again = GitFS({"cachedir": str(tmp_path / "cache"), "gitfs_remotes": [repo.url]})  # no update()
+    assert again.envs() == ["base", "dev", "v1"]
+    assert again.get_text("salt://web/init.sls", "dev") == "web: dev\n"
+    never = GitFS({"cachedir": str(tmp_path / "other"), "gitfs_remotes": [repo.url]})
+    assert never.envs() == [] and never.get_text("salt://top.sls") is None
