@@ -29,6 +29,9 @@ from saline.errors import ConfigError
 log = logging.getLogger("saline.minion")
 
 SEEN_JIDS = 10_000
+# A return the master has not acknowledged after this many seconds goes to the on-disk spool (most are
+# acknowledged within milliseconds: writing and fsyncing every return first would cost more than the job).
+SPOOL_AFTER = 1.0
 
 
 class Minion:
@@ -41,13 +44,28 @@ class Minion:
         self.pub_kid = ""
         self.guards: dict[str, wire.ReplayGuard] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()
-        self.pool = ThreadPoolExecutor(max_workers=8)
+        self.pool, self.own_pool = self._make_pool()
         self.channel: Any = None
         self.authed = asyncio.Event()
         self.auth_lock = asyncio.Lock()
         self.stop_event = asyncio.Event()
         self.first_auth = True
         self.tasks: set[asyncio.Future[Any]] = set()
+
+    # Process resources; the swarm (many identities in one process) shares them between identities.
+
+    def _make_pool(self) -> tuple[ThreadPoolExecutor, bool]:
+        """The worker threads for jobs and whether this minion owns (shuts down) them."""
+        return ThreadPoolExecutor(max_workers=8, thread_name_prefix="job"), True
+
+    def _zmq_context(self) -> tuple[Any, bool]:
+        """The zmq context for this minion's sockets and whether this minion owns (destroys) it."""
+        import zmq.asyncio
+
+        return zmq.asyncio.Context(), True
+
+    def _verify_publish(self, master: Any, sig: Any, signed: bytes) -> bool:
+        return crypto.verify(master, sig, signed)
 
     def _master_host(self) -> str:
         master = self.opts.get("master") or "salt"
@@ -142,7 +160,7 @@ class Minion:
             return
         master = self.channel.master_pub
         signed = wire.publish_signed_bytes(frame["kid"], jid, frame["data"])
-        if master is None or not crypto.verify(master, frame["sig"], signed):
+        if master is None or not self._verify_publish(master, frame["sig"], signed):
             log.warning("dropped a publish not signed by the master (jid %s)", jid)
             return
         if jid in self.seen:
@@ -187,10 +205,15 @@ class Minion:
         self._spawn(self.execute(jid, {**load, "jid": jid}))
 
     async def execute(self, jid: str, load: dict[str, Any]) -> None:
-        from saline.minion.executor import job_matches, run_job
+        from saline.minion.executor import job_matches, needs_pillar, run_job
 
         loop = asyncio.get_running_loop()
-        if not await loop.run_in_executor(self.pool, job_matches, self.opts, self.grains, load):
+        if needs_pillar(load.get("tgt"), load.get("tgt_type") or "glob"):
+            # the pillar may have to be compiled (files, the master): a worker thread
+            matched = await loop.run_in_executor(self.pool, job_matches, self.opts, self.grains, load)
+        else:  # grains, ids and lists match in microseconds: no thread hop for the common case
+            matched = job_matches(self.opts, self.grains, load)
+        if not matched:
             return
         log.info("running job %s: %s", jid, load.get("fun"))
         ret = await loop.run_in_executor(self.pool, run_job, self.opts, self.grains, load, self.sync_request)
@@ -221,14 +244,27 @@ class Minion:
         return path
 
     async def send_return(self, ret: dict[str, Any]) -> None:
-        path = self.spool(ret)
+        """Send a return; one the master has not acknowledged within ``SPOOL_AFTER`` seconds (master away
+        or restarting), or that is still in flight when the minion stops, is spooled to disk first."""
+        tries = max(1, int(self.opts.get("return_retry_tries") or 3))
+        sending = asyncio.ensure_future(self.request("_return", ret, tries=tries))
+        path = None
         try:
-            await self.request("_return", ret, tries=max(1, int(self.opts.get("return_retry_tries") or 3)))
+            done, _ = await asyncio.wait({sending}, timeout=SPOOL_AFTER)
+            if not done:
+                path = self.spool(ret)
+            await sending
         except TimeoutError:
             log.warning("the master did not take the return of job %s; it is kept in %s and sent again",
-                        ret["jid"], path)
+                        ret["jid"], path or self.spool(ret))
             return
-        _unlink(path)  # any answer is an acknowledgement (a duplicate is answered too)
+        except asyncio.CancelledError:
+            if path is None and not (sending.done() and not sending.cancelled() and sending.exception() is None):
+                self.spool(ret)  # stopping with the return in flight: a restarted minion sends it
+            sending.cancel()
+            raise
+        if path:
+            _unlink(path)  # any answer is an acknowledgement (a duplicate is answered too)
 
     async def resend_returns(self) -> None:
         """Every ``return_retry_timer`` seconds, send the returns still on disk, oldest first."""
@@ -284,13 +320,12 @@ class Minion:
 
     async def run(self) -> None:
         import zmq
-        import zmq.asyncio
         from saline.minion.auth_client import MasterChannel
 
         loop = asyncio.get_running_loop()
         self.loop = loop
         self.grains = await loop.run_in_executor(self.pool, self._collect_grains)
-        zctx = zmq.asyncio.Context()
+        zctx, own_zctx = self._zmq_context()
         host = self._master_host()
         self.channel = MasterChannel(self.opts, self.minion_id, self.key, zctx,
                                      f"tcp://{host}:{self.opts['master_port']}")
@@ -320,8 +355,10 @@ class Minion:
             await asyncio.gather(*tasks, *self.tasks, return_exceptions=True)
             self.channel.reset()
             sub.close(linger=0)
-            zctx.destroy(linger=0)
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            if own_zctx:
+                zctx.destroy(linger=0)
+            if self.own_pool:
+                self.pool.shutdown(wait=False, cancel_futures=True)
             log.warning("saline-minion stopped")
 
 

@@ -4,32 +4,76 @@
 
 Loads ``CONFDIR/minion`` once, then runs N minions ``NAME0`` .. ``NAME<N-1>`` in one asyncio loop. Each
 identity is a real :class:`saline.minion.daemon.Minion`: its own key pair and pki dir (under
-``<root_dir>/swarm/<id>``), its own DEALER and SUB sockets, its own replay guards and return spool. Only
-the grains are collected once and shared (with ``id`` set per identity): collecting them N times would
-measure grain collection, not the master.
+``<root_dir>/swarm/<id>``), its own DEALER and SUB sockets, its own session key, replay guards and
+return spool, and each identity verifies and decrypts every publish itself.
 
-Each identity costs about 10 file descriptors (two sockets, their TCP connections and the zmq context's
-mailboxes and poller), so ``ulimit -n`` bounds N; the swarm refuses a count that would not fit.
+What N separate processes on one host would each have once, the swarm has once for all identities:
+the grains (collected once, ``id`` set per identity: collecting them N times would measure grain
+collection, not the master), the zmq context (its I/O thread and reaper: N contexts are 2N threads),
+the job worker threads, and a memo of publish signatures already verified against the master's key.
+The memo is keyed by the master key's fingerprint and the SHA-256 of the exact signature and signed
+bytes, and holds only positive results: an RSA verification is a pure function of (key, signature,
+data), so an identity asking about bytes another identity verified gets the answer the check would
+give; a forged, altered or differently-keyed frame never hits it and is verified (and refused) in full.
+
+Each identity costs about 4 file descriptors (two sockets with their mailboxes and TCP connections), so
+``ulimit -n`` bounds N; the swarm refuses a count that would not fit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import hashlib
 import os
 import signal
 import sys
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from saline import crypto
 from saline.minion.daemon import Minion
 
-FDS_PER_IDENTITY = 12  # measured: about 10 per identity, plus a margin
+FDS_PER_IDENTITY = 6  # measured: about 4 per identity, plus a margin
+SWARM_WORKERS = 16
+VERIFIED_MEMO = 64  # publishes whose signature is remembered as good
 
 
 class SwarmMinion(Minion):
-    """A minion that takes its grains from the swarm instead of collecting them itself."""
+    """A minion identity of the swarm: its own keys, sockets and checks; process resources shared."""
 
     shared_grains: dict[str, Any] = {}
+    shared_zctx: Any = None
+    shared_pool: ThreadPoolExecutor | None = None
+    verified: OrderedDict[bytes, None] = OrderedDict()
+    master_finger: tuple[Any, str] = (None, "")  # (this identity's pinned master key, its fingerprint)
+
+    def _make_pool(self) -> tuple[ThreadPoolExecutor, bool]:
+        if SwarmMinion.shared_pool is None:
+            SwarmMinion.shared_pool = ThreadPoolExecutor(max_workers=SWARM_WORKERS, thread_name_prefix="job")
+        return SwarmMinion.shared_pool, False
+
+    def _zmq_context(self) -> tuple[Any, bool]:
+        if SwarmMinion.shared_zctx is None:
+            raise RuntimeError("the swarm's zmq context is made by run_swarm")
+        return SwarmMinion.shared_zctx, False
+
+    def _verify_publish(self, master: Any, sig: Any, signed: bytes) -> bool:
+        if not isinstance(sig, bytes):
+            return False
+        if self.master_finger[0] is not master:
+            self.master_finger = (master, crypto.fingerprint(master))
+        finger = self.master_finger[1]
+        memo = hashlib.sha256(b"%s\0%d\0%s%s" % (finger.encode(), len(sig), sig, signed)).digest()
+        if memo in SwarmMinion.verified:
+            return True
+        if not crypto.verify(master, sig, signed):
+            return False
+        SwarmMinion.verified[memo] = None
+        while len(SwarmMinion.verified) > VERIFIED_MEMO:
+            SwarmMinion.verified.popitem(last=False)
+        return True
 
     def _collect_grains(self) -> dict[str, Any]:
         if not SwarmMinion.shared_grains:
@@ -54,9 +98,14 @@ def max_count() -> int:
 
 
 async def run_swarm(config_dir: str | None, count: int, prefix: str) -> None:
+    import zmq
+    import zmq.asyncio
     from saline.config import load_config
 
     base = load_config("minion", config_dir)
+    SwarmMinion.shared_zctx = zctx = zmq.asyncio.Context()
+    zctx.setsockopt(zmq.LINGER, 0)
+    zctx.set(zmq.MAX_SOCKETS, 2 * count + 64)  # the default (1023) would stop at ~500 identities
     root = base.get("root_dir") or "/"
     minions = [SwarmMinion(identity_opts(config_dir, f"{prefix}{i}", root)) for i in range(count)]
     stop = asyncio.Event()
@@ -70,6 +119,9 @@ async def run_swarm(config_dir: str | None, count: int, prefix: str) -> None:
     for m in minions:
         m.stop_event.set()
     await asyncio.gather(*tasks, return_exceptions=True)
+    zctx.destroy(linger=0)
+    if SwarmMinion.shared_pool is not None:
+        SwarmMinion.shared_pool.shutdown(wait=False, cancel_futures=True)
 
 
 def main(argv: list[str] | None = None) -> int:
