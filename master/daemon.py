@@ -23,7 +23,6 @@ from saline.master.serving import ServingMixin
 
 log = logging.getLogger("saline.master")
 
-PILLAR_TARGETS = ("pillar", "pillar_pcre", "pillar_exact")
 CATCH_UP_WINDOW = 300.0  # seconds a minion may fetch a job by jid after it was published
 
 
@@ -52,6 +51,10 @@ class Master(ServingMixin):
         self.grains_dir = os.path.join(opts["cachedir"], "grains")
         os.makedirs(self.grains_dir, mode=0o700, exist_ok=True)
         self.grains_cache = self._load_grains()
+        from saline.master.pillar_cache import PillarCache
+
+        self.pillar_cache = PillarCache(os.path.join(opts["cachedir"], "pillar"),
+                                        bool(opts.get("minion_data_cache", True)), self.keys.list_state("accepted"))
         self.cli_subs: dict[str, dict[bytes, float]] = {}  # jid -> {ipc identity: give-up time}
         self.pool = ThreadPoolExecutor(max_workers=max(2, int(opts.get("worker_threads") or 5)))
         self.stop_event: asyncio.Event | None = None
@@ -86,6 +89,7 @@ class Master(ServingMixin):
         self.sessions.pop(minion_id, None)
         self.presence.pop(minion_id, None)
         self.grains_cache.pop(minion_id, None)
+        self.pillar_cache.forget(minion_id)
         try:
             os.unlink(os.path.join(self.grains_dir, wire.validate_minion_id(minion_id)))
         except (OSError, wire.WireError):
@@ -95,18 +99,14 @@ class Master(ServingMixin):
         kid = self.publisher.rotate()
         log.info("publish key rotated (now %s)", kid)
 
-    @staticmethod
-    def open_ended(tgt: Any, tgt_type: str) -> bool:
-        """Targets the master cannot resolve (pillar): every minion decides, none is "expected"."""
-        return tgt_type in PILLAR_TARGETS or (tgt_type in ("compound", "nodegroup")
-                                              and any(p in str(tgt) for p in ("I@", "J@")))
-
     def expected_minions(self, tgt: Any, tgt_type: str) -> list[str]:
         """Accepted minions the target matches, from the grains they reported at auth."""
+        from saline.master import pillar_cache
         from saline.matchers import match
 
-        if self.open_ended(tgt, tgt_type):
-            return []  # no pillar cache on the master: pillar targets are open-ended
+        if pillar_cache.uses_pillar(tgt, tgt_type, self.opts.get("nodegroups")):
+            return pillar_cache.expected_minions(self.keys.list_state("accepted"), tgt, tgt_type,
+                                                 self.grains_cache, self.pillar_cache, self.opts)
         out = []
         for mid in self.keys.list_state("accepted"):
             try:
@@ -129,7 +129,12 @@ class Master(ServingMixin):
             if result.session is not None:
                 self.sessions[result.minion_id] = result.session
                 self.presence[result.minion_id] = time.time()
+                # a new minion, or new grains: compile its pillar for the pillar cache (in a worker)
+                recompile = (result.minion_id not in self.pillar_cache
+                             or self.grains_cache.get(result.minion_id) != (result.grains or {}))
                 self._store_grains(result.minion_id, result.grains or {})
+                if recompile:
+                    self.cache_pillar_soon(result.minion_id)
             else:
                 self.sessions.pop(result.minion_id, None)
             self.events.publish("salt/auth", {"id": result.minion_id, "act": result.state,
@@ -186,7 +191,7 @@ class Master(ServingMixin):
             self.cli_subs.setdefault(jid, {})[subscriber] = time.monotonic() + max(timeout, 1) + 60
         self.events.publish(f"salt/job/{jid}/new", {"jid": jid, "minions": minions, **record})
         await self.pub_sock.send(self.publisher.frame(jid, publish_load(jid, record)))
-        return {"jid": jid, "minions": minions, "open_ended": self.open_ended(tgt, tgt_type)}
+        return {"jid": jid, "minions": minions}
 
     def _expire_subs(self) -> None:
         now = time.monotonic()

@@ -70,7 +70,7 @@ def make_api(master: Master, loop: asyncio.AbstractEventLoop, emit_line: Any) ->
     return MasterAPI(
         opts=master.opts, jobs=master.jobs, keys=master.keys, presence=dict(master.presence),
         grains_cache=dict(master.grains_cache), events=master.events, ping=ping, remove_keys=remove_keys,
-        running=running,
+        running=running, pillar_cache=master.pillar_cache.snapshot(),
         fileserver=master.fileserver,
         emit=emit_line,
     )

@@ -9,10 +9,13 @@ no symlinks out of a root, plain saltenv names) before anything touches the disk
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from saline import wire
 from saline.errors import SalineError
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024  # bytes of a file per _file_get answer (below wire.MAX_FRAME)
 
@@ -24,6 +27,8 @@ class ServingMixin:
     grains_cache: dict[str, dict[str, Any]]
     _store_grains: Any
     events: Any
+    pillar_cache: Any
+    pool: Any
     _fileclient: Any = None
 
     @property
@@ -106,4 +111,20 @@ class ServingMixin:
             self._store_grains(minion_id, reported)
         grains = dict(self.grains_cache.get(minion_id) or {})
         opts = {**self.opts, "id": minion_id}
-        return {"pillar": compile_pillar(opts, grains, minion_id=minion_id, saltenv=saltenv, pillarenv=pillarenv)}
+        pillar = compile_pillar(opts, grains, minion_id=minion_id, saltenv=saltenv, pillarenv=pillarenv)
+        self.pillar_cache.store(minion_id, pillar)  # what pillar targets are resolved with on the master
+        return {"pillar": pillar}
+
+    def cache_pillar_soon(self, minion_id: str) -> None:
+        """Compile ``minion_id``'s pillar into the pillar cache from a worker thread (after its auth)."""
+        from saline.pillar import compile_pillar
+
+        def work() -> None:
+            try:
+                grains = dict(self.grains_cache.get(minion_id) or {})
+                opts = {**self.opts, "id": minion_id}
+                self.pillar_cache.store(minion_id, compile_pillar(opts, grains, minion_id=minion_id))
+            except Exception as exc:  # a broken pillar tree: the minion's own request will say why
+                log.warning("cannot compile the pillar of %s for the pillar cache: %s", minion_id, exc)
+
+        self.pool.submit(work)

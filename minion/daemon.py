@@ -210,7 +210,8 @@ class Minion:
         loop = asyncio.get_running_loop()
         if needs_pillar(load.get("tgt"), load.get("tgt_type") or "glob"):
             # the pillar may have to be compiled (files, the master): a worker thread
-            matched = await loop.run_in_executor(self.pool, job_matches, self.opts, self.grains, load)
+            matched = await loop.run_in_executor(self.pool, job_matches, self.opts, self.grains, load,
+                                                 self.sync_request)
         else:  # grains, ids and lists match in microseconds: no thread hop for the common case
             matched = job_matches(self.opts, self.grains, load)
         if not matched:

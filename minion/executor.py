@@ -21,8 +21,9 @@ def needs_pillar(tgt: Any, tgt_type: str) -> bool:
                                           and ("I@" in tgt or "J@" in tgt or tgt_type == "nodegroup"))
 
 
-def job_matches(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any]) -> bool:
-    """Is this job for this minion? (the minion decides with its own grains and pillar)"""
+def job_matches(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, Any], request: Any = None) -> bool:
+    """Is this job for this minion? (the minion decides with its own grains and pillar: with
+    ``file_client: remote`` and ``request``, the pillar the master compiles for it)"""
     from saline.matchers import match_or_false
     from saline.minion.call import make_context
 
@@ -31,6 +32,8 @@ def job_matches(opts: dict[str, Any], grains: dict[str, Any], load: dict[str, An
     if needs_pillar(tgt, tgt_type):
         ctx = make_context(opts)
         ctx.grains = grains
+        if request is not None and opts.get("file_client", "remote") == "remote":
+            use_master(ctx, opts, request)
         try:
             pillar = ctx.pillar
         except Exception as exc:  # a broken pillar must not crash the minion
