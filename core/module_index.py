@@ -35,4 +35,5 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "hosts": ("saline.modules.hosts",),
     "timezone": ("saline.modules.timezone",),
     "locale": ("saline.modules.locale_mod",),
+    "git": ("saline.modules.git",),
 }

@@ -1,0 +1,85 @@
+"""Record the expectations of git cases by running real Salt 3007.8 (not a test; needs the oracle venv).
+
+    .venv/bin/python tests/integration/git/record_oracle.py tests/cases/git/latest-01-*.yaml ...
+
+For each case file, builds the world of :mod:`scenario`, runs every ``state``/``call`` step through
+``salt-call --local`` (HOME pointed at an empty temp dir) and writes the normalised result into the
+step's ``expect``. The suite itself never needs Salt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from tests.integration.git.scenario import WORLD_ENV, World, note_head, state_result
+
+SALT_CALL = Path.home() / ".cache/saline-oracle/salt-venv/bin/salt-call"
+
+
+def _salt(world: World, *argv: str) -> subprocess.CompletedProcess[str]:
+    conf = world.base / "salt-conf"
+    if not conf.exists():
+        conf.mkdir()
+        (world.base / "salt-srv").mkdir(exist_ok=True)
+        (conf / "minion").write_text(yaml.safe_dump({
+            "file_client": "local", "id": "oracle", "root_dir": str(world.base / "salt-root"),
+            "file_roots": {"base": [str(world.base / "salt-srv")]}, "pillar_roots": {"base": []}}))
+    env = {**os.environ, **{k: v for k, v in WORLD_ENV.items() if k != "GIT_CONFIG_GLOBAL"},
+           "HOME": str(world.home)}
+    env.pop("GIT_CONFIG_GLOBAL", None)
+    return subprocess.run([str(SALT_CALL), "--local", "-c", str(conf), "--out=json", *argv],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def run_state(world: World, spec: dict[str, Any]) -> dict[str, Any]:
+    args = world.fmt(spec.get("args") or {})
+    sls = {"step": {spec["fun"]: [{k: v} for k, v in args.items()]}}
+    (world.base / "salt-srv").mkdir(exist_ok=True)
+    (world.base / "salt-srv" / "step.sls").write_text(json.dumps(sls))
+    res = _salt(world, "state.apply", "step", *(["test=True"] if spec.get("test") else []))
+    out = json.loads(res.stdout)["local"]
+    return world.normalize(state_result(out))
+
+
+def run_call(world: World, spec: dict[str, Any]) -> dict[str, Any]:
+    argv = [str(a) for a in world.fmt(spec.get("args") or [])]
+    argv += [f"{k}={json.dumps(v) if not isinstance(v, str) else v}"
+             for k, v in world.fmt(spec.get("kwargs") or {}).items()]
+    res = _salt(world, spec["fun"], *argv)
+    if res.returncode != 0 and not res.stdout.strip():
+        msg = res.stderr.strip().splitlines()
+        err = next((line for line in msg if line.startswith("Error running")), "\n".join(msg))
+        return world.normalize({"error": err.split(": ", 1)[1] if ": " in err else err})
+    try:
+        return world.normalize({"ret": json.loads(res.stdout)["local"]})
+    except json.JSONDecodeError:  # invalid arguments: Salt prints the message and the usage
+        first = next(line for line in res.stdout.splitlines() if line.strip())
+        return world.normalize({"error": first.removeprefix("Passed invalid arguments: ").strip()})
+
+
+def record(path: Path) -> None:
+    case = yaml.safe_load(path.read_text())
+    with tempfile.TemporaryDirectory(prefix="gitor") as tmp:
+        world = World(Path(tmp))
+        for step in case["steps"]:
+            if world.do(step) or step.get("keep"):
+                continue
+            result = run_state(world, step["state"]) if "state" in step else run_call(world, step["call"])
+            note_head(world, step)
+            step["expect"] = world.normalize(world.fmt(result))
+    path.write_text(yaml.safe_dump(case, sort_keys=False, allow_unicode=True, width=1000))
+    print(f"recorded {path}")
+
+
+if __name__ == "__main__":
+    for arg in sys.argv[1:]:
+        record(Path(arg))
