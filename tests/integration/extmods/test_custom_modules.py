@@ -99,7 +99,7 @@ def call(tree, *argv, rc=0):
 
 def extmods(tree, kind):
     folder = tree / "root" / "var" / "cache" / "saline" / "minion" / "extmods" / kind
-    return sorted(os.listdir(folder)) if folder.is_dir() else []
+    return sorted(f for f in os.listdir(folder) if f.endswith(".py")) if folder.is_dir() else []
 
 
 def test_state_apply_syncs_and_uses_salt_style_modules(tree):
