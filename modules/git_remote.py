@@ -11,10 +11,10 @@ from saline.loader import Context
 from saline.modules.git_common import add_http_basic_auth, check_cwd, mod, redact_auth, run_git, split_opts
 
 # one ref line of `git fetch` output: "   3d87272..abc1234  master -> origin/master",
-# " + 3d87272...abc1234 master -> origin/master  (forced update)", " * [new branch] dev -> origin/dev",
-# " * [new tag] v2 -> v2", " t [tag update] v1 -> v1"
+# " * [new branch] dev -> origin/dev", " * [new tag] v2 -> v2", " t [tag update] v1 -> v1". Like Salt,
+# forced updates ("+ a...b master -> origin/master") are not reported (git.latest's comments rely on it).
 _FETCH_LINE = re.compile(
-    r"^\s*[ +*t!-]?\s*(?:([0-9a-f]+)\.\.\.?([0-9a-f]+)|\[(new tag|new branch|tag update)\])\s+(\S+)\s+->")
+    r"^[\s*t]*(?:([0-9a-f]+)\.\.([0-9a-f]+)|\[(new tag|new branch|tag update)\])\s+(\S+)\s+->")
 
 
 @mod.action

@@ -294,3 +294,34 @@ def merge(ctx: Context, cwd: str, rev: str | None = None, opts: Any = "", git_op
     args = ["merge", *split_opts(opts), *([str(rev)] if rev else [])]
     return run_git(ctx, cwd, args, user=user, git_opts=git_opts, identity=identity,
                    ignore_retcode=ignore_retcode, output_encoding=output_encoding)["stdout"]
+
+
+@mod.action
+def branch(ctx: Context, cwd: str, name: str | None = None, opts: Any = "", git_opts: Any = "",
+           user: str | None = None, password: str | None = None, ignore_retcode: bool = False,
+           output_encoding: str | None = None) -> bool:
+    """``git branch [opts] [name]``: create a branch, or with ``opts`` rename/delete/set its upstream
+    (``opts='--set-upstream-to=origin/main'``, ``opts='--unset-upstream'``). True when done.
+
+    CLI Example: ``saline-call --local git.branch /path/to/repo mybranch opts='--set-upstream-to=origin/x'``
+    """
+    cwd = check_cwd(cwd)
+    args = ["branch", *split_opts(opts), *([str(name)] if name else [])]
+    run_git(ctx, cwd, args, user=user, git_opts=git_opts, ignore_retcode=ignore_retcode,
+            output_encoding=output_encoding)
+    return True
+
+
+@mod.action
+def submodule(ctx: Context, cwd: str, command: str, opts: Any = "", git_opts: Any = "",
+              user: str | None = None, password: str | None = None, identity: Any = None,
+              ignore_retcode: bool = False, saltenv: str = "base", output_encoding: str | None = None,
+              **kwargs: Any) -> str:
+    """``git submodule <command> [opts]`` (``update``, ``init``, ``sync``, ``status``...); git's output.
+
+    CLI Example: ``saline-call --local git.submodule /path/to/repo update opts='--init --recursive'``
+    """
+    cwd = check_cwd(cwd)
+    args = ["submodule", str(command), *split_opts(opts)]
+    return run_git(ctx, cwd, args, user=user, git_opts=git_opts, identity=identity,
+                   ignore_retcode=ignore_retcode, output_encoding=output_encoding, redirect_stderr=True)["stdout"]

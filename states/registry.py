@@ -24,6 +24,7 @@ BUILTIN_STATES: dict[str, str] = {
     "user": "saline.states.user",
     "group": "saline.states.group",
     "service": "saline.states.service",
+    "git": "saline.states.git",
 }
 
 _loaded: dict[str, StateModule] = {}
