@@ -99,8 +99,7 @@ def latest(ctx: Any, name: str, target: str, rev: Any = "HEAD", branch: str | No
     if not target or not os.path.isabs(str(target)):
         return ret(name, False, {}, f"target '{target}' is not an absolute path")
     if force_reset not in (True, False, "remote-changes"):
-        return ret(name, False, {}, "Invalid value for 'force_reset' option: must be True, False, or "
-                   "'remote-changes'")
+        return ret(name, False, {}, "'force_reset' must be one of True, False, or 'remote-changes'")
     if bare or mirror:
         return ret(name, False, {}, "git.latest manages working trees; for a bare or mirror repository use "
                    "git.present, or git.clone with opts='--mirror'")
@@ -344,9 +343,9 @@ def _apply_update(actx: Any, o: Opts, want: Remote, local_rev: str | None, local
     refspecs = [f"{force}refs/heads/{o.refspec_branch}:refs/remotes/{o.remote}/{o.refspec_branch}"]
     if o.fetch_tags:
         refspecs.append(f"+refs/tags/{o.refspec_tag}:refs/tags/{o.refspec_tag}")
-    fetch_opts = ["--depth", str(o.depth)] if o.depth is not None else []
+    tags_before = set(_query(actx, "git.list_tags", o.target, **c) or [])
     try:
-        fetched = actx.salt["git.fetch"](o.target, remote=o.remote, refspecs=refspecs, opts=fetch_opts,
+        fetched = actx.salt["git.fetch"](o.target, remote=o.remote, refspecs=refspecs,
                                          identity=o.auth["identity"], **c)
     except SalineError as exc:
         output = str(exc).split("failed: ", 1)[-1]
@@ -381,6 +380,9 @@ def _apply_update(actx: Any, o: Opts, want: Remote, local_rev: str | None, local
     except SalineError as exc:
         return ret(o.name, False, {}, str(exc))
     changes: dict[str, Any] = {"revision": {"old": local_rev, "new": head}}
+    new_tags = sorted(set(_query(actx, "git.list_tags", o.target, **c) or []) - tags_before)
+    if new_tags:  # Salt shows them as the text of a Python set
+        changes["new_tags"] = "{" + ", ".join(repr(t) for t in new_tags) + "}"
     if ff:
         if local_changes:
             comments.append("Uncommitted changes were discarded.")
