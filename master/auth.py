@@ -20,6 +20,9 @@ from saline.master.keys import ACCEPTED, KeyStore
 log = logging.getLogger(__name__)
 
 MAX_CLOCK_SKEW = 300.0
+# Live sessions per minion id: a second process of the same minion (saline-call next to the daemon)
+# authenticates without cutting the other one off.
+MAX_SESSIONS = 4
 
 
 @dataclass
@@ -27,6 +30,17 @@ class Session:
     minion_id: str
     key: bytes
     guard: wire.ReplayGuard = field(default_factory=wire.ReplayGuard)
+    earlier: list[Session] = field(default_factory=list)  # sessions of the same id still live, newest first
+
+    def supersede(self, old: Session | None) -> None:
+        """This session replaces ``old``: keep ``old`` and its earlier ones (up to MAX_SESSIONS in all)."""
+        kept = [old, *old.earlier][:MAX_SESSIONS - 1] if old is not None else []
+        for session in kept:
+            session.earlier = []
+        self.earlier = kept
+
+    def candidates(self) -> list[Session]:
+        return [self, *self.earlier]
 
 
 @dataclass

@@ -127,6 +127,7 @@ class Master(ServingMixin):
             return None
         if result.minion_id:
             if result.session is not None:
+                result.session.supersede(self.sessions.get(result.minion_id))
                 self.sessions[result.minion_id] = result.session
                 self.presence[result.minion_id] = time.time()
                 # a new minion, or new grains: compile its pillar for the pillar cache (in a worker)

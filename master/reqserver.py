@@ -27,6 +27,16 @@ log = logging.getLogger(__name__)
 IN_WORKER = frozenset({"_pillar", "_file_list", "_file_hash", "_file_get"})
 
 
+def _open(session: Any, data: bytes, aad: bytes) -> tuple[bytes, Any]:
+    """Decrypt with the minion's newest session key, else one of its earlier live ones (see auth.Session)."""
+    for candidate in session.candidates():
+        try:
+            return crypto.aes_decrypt(candidate.key, data, aad), candidate
+        except crypto.CryptoError:
+            continue
+    raise crypto.CryptoError("no session key of this minion opens the request")
+
+
 def reauth_reply() -> bytes:
     return wire.pack({"enc": "clear", "error": "reauth"})
 
@@ -65,7 +75,7 @@ class RequestServer:
             return reauth_reply()
         aad = minion_id.encode()
         try:
-            plain = crypto.aes_decrypt(session.key, frame["data"], wire.AAD_REQUEST + aad)
+            plain, session = _open(session, frame["data"], wire.AAD_REQUEST + aad)
             inner = wire.unpack_map(plain, {"cmd": str, "ctr": int, "id": str})
         except crypto.CryptoError:
             log.info("request from %s does not decrypt with its session key: asking it to re-auth", minion_id)

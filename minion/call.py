@@ -260,14 +260,23 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(kwargs.get("pillar"), dict):
         opts["pillar_override"] = kwargs["pillar"]
     ctx = make_context(opts)
-    if ns.versions_report:
-        sys.stdout.write(f"{call_function(ctx, 'test.versions_report', [], {})}\n")
-        return 0
-    if show_grains:
-        return _print(ctx, ns, {"local": ctx.grains})
-    if ns.doc:
-        return _print_doc(ctx, ns)
-    return run_and_print(ctx, ns, args, kwargs)
+    link = None
+    if opts.get("file_client", "remote") == "remote":  # files, pillar and events from the master (lazily)
+        from saline.minion.remote_call import use_master
+
+        link = use_master(ctx)
+    try:
+        if ns.versions_report:
+            sys.stdout.write(f"{call_function(ctx, 'test.versions_report', [], {})}\n")
+            return 0
+        if show_grains:
+            return _print(ctx, ns, {"local": ctx.grains})
+        if ns.doc:
+            return _print_doc(ctx, ns)
+        return run_and_print(ctx, ns, args, kwargs)
+    finally:
+        if link is not None:
+            link.close()
 
 
 def _print(ctx: Any, ns: Any, data: Any, fmt: str | None = None, retcode: int = 0) -> int:
