@@ -180,10 +180,18 @@ class Cluster:
 
         self.wait(ready, f"minions {ids} authenticated")
 
-    def start(self, ids: list[str], grains: dict[str, dict[str, Any]] | None = None) -> None:
+    def configure_master(self, **options: Any) -> None:
+        """Set master options (before ``start``), e.g. ``file_roots={"base": [str(srv)]}``."""
+        path = os.path.join(self.master_dir, "master")
+        with open(path, encoding="utf-8") as fh:
+            conf = yaml.safe_load(fh)
+        self._write(path, {**conf, **options})
+
+    def start(self, ids: list[str], grains: dict[str, dict[str, Any]] | None = None, **minion_opts: Any) -> None:
+        """Master and minions ``ids`` (options ``minion_opts`` for each), keys accepted, all authenticated."""
         self.start_master()
         for mid in ids:
-            self.add_minion(mid, (grains or {}).get(mid))
+            self.add_minion(mid, (grains or {}).get(mid), **minion_opts)
         self.wait_pending(ids)
         rc, _out, err = self.key("-A", "-y")
         assert rc == 0, err

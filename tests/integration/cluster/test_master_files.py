@@ -7,13 +7,7 @@ import os
 
 
 def _start(cluster, ids):
-    cluster.start_master()
-    for mid in ids:
-        cluster.add_minion(mid, {"role": "web"}, file_client="remote")
-    cluster.wait_pending(ids)
-    rc, _out, err = cluster.key("-A", "-y")
-    assert rc == 0, err
-    cluster.wait_authenticated(ids)
+    cluster.start(ids, {mid: {"role": "web"} for mid in ids}, file_client="remote")
 
 
 def test_state_apply_with_files_and_pillar_from_the_master(cluster, tmp_path):

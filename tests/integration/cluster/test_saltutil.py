@@ -4,7 +4,6 @@ one, refresh_pillar answers, sync_* brings the master's custom modules."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 
@@ -71,13 +70,8 @@ def test_sync_all_from_the_master_then_use_the_custom_module(cluster, tmp_path):
     pillar.mkdir()
     (pillar / "top.sls").write_text("base:\n  '*':\n    - dc\n")
     (pillar / "dc.sls").write_text("dc: paris\n")
-    with open(os.path.join(cluster.master_dir, "master"), "a", encoding="utf-8") as fh:
-        fh.write(f"file_roots: {{base: [{srv}]}}\npillar_roots: {{base: [{pillar}]}}\n")
-    cluster.start_master()
-    cluster.add_minion("m1", file_client="remote")
-    cluster.wait_pending(["m1"])
-    assert cluster.key("-A", "-y")[0] == 0
-    cluster.wait_authenticated(["m1"])
+    cluster.configure_master(file_roots={"base": [str(srv)]}, pillar_roots={"base": [str(pillar)]})
+    cluster.start(["m1"], file_client="remote")
     synced = call(cluster, "saltutil.sync_all")
     assert synced["modules"] == ["modules.site"] and synced["grains"] == ["grains.rack"]
     assert call(cluster, "site.where") == "m1 in paris"
@@ -91,13 +85,8 @@ def test_jobs_in_processes_of_their_own(cluster, tmp_path):
     pillar.mkdir()
     (pillar / "top.sls").write_text("base:\n  '*':\n    - dc\n")
     (pillar / "dc.sls").write_text("dc: lyon\n")
-    with open(os.path.join(cluster.master_dir, "master"), "a", encoding="utf-8") as fh:
-        fh.write(f"pillar_roots: {{base: [{pillar}]}}\n")
-    cluster.start_master()
-    cluster.add_minion("m1", file_client="remote", multiprocessing=True)
-    cluster.wait_pending(["m1"])
-    assert cluster.key("-A", "-y")[0] == 0
-    cluster.wait_authenticated(["m1"])
+    cluster.configure_master(pillar_roots={"base": [str(pillar)]})
+    cluster.start(["m1"], file_client="remote", multiprocessing=True)
     kwargs = call(cluster, "test.arg", "x")["kwargs"]
     assert kwargs["__pub_pid"] != cluster.minions["m1"].pid  # not the minion's process
     assert call(cluster, "pillar.get", "dc") == "lyon"  # pillar asked through the minion from the master
