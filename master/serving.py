@@ -34,7 +34,7 @@ class ServingMixin:
     @property
     def fileserver(self) -> Any:
         if self._fileclient is None:
-            from saline.master.fileserver import Fileserver  # fileserver_backend in order (roots, gitfs)
+            from saline.fileserver import Fileserver  # fileserver_backend in order (roots, gitfs)
 
             self._fileclient = Fileserver(self.opts)
         return self._fileclient

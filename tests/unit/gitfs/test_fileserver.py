@@ -6,7 +6,8 @@ import time
 
 import pytest
 from saline.errors import ConfigError, SaltInvocationError
-from saline.master.fileserver import Fileserver, Updater, make_updater
+from saline.fileserver import Fileserver
+from saline.master.fileserver import Updater, make_updater
 from saline.master.runners import MasterAPI, run_runner
 
 from tests.support.gitrepos import GitServerRepo
