@@ -157,7 +157,10 @@ def _gather(client: Any, ns: Any, opts: dict[str, Any], pub: dict[str, Any], tim
             client.sock.send(wire.pack({"cmd": "unsubscribe", "jid": done}))
         except Exception:
             pass
-    return 1 if failed or missing else 0
+    if failed or missing:
+        sys.stderr.write("ERROR: Minions returned with non-zero exit code\n")  # Salt's closing line
+        return 1
+    return 0
 
 
 def _probe(client: Any, jid: str, minions: list[str], keep: float) -> str | None:

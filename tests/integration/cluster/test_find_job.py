@@ -78,6 +78,7 @@ def test_dead_minion_costs_timeout_plus_one_probe_window(cluster):
     assert rc == 1, err
     body = json.loads(out)
     assert body["m1"] is True and "[No response]" in body["m2"]
+    assert err.endswith("ERROR: Minions returned with non-zero exit code\n"), err  # as salt says it
     assert 1 + GJT - 0.5 < elapsed < 1 + GJT + 3, elapsed
 
 
