@@ -1,7 +1,64 @@
-"""The ``git`` state module object, shared by the files that register its state functions."""
+"""The ``git`` state module object and helpers shared by the files that register git states."""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+from typing import Any
+
+from saline.errors import SalineError
 from saline.states.api import StateModule
 
 st = StateModule("git", doc="Git checkouts, repositories and git configuration.")
+
+HEX = re.compile(r"^[0-9a-f]{4,40}$")
+
+
+def short(sha: str | None) -> str:
+    return (sha or "")[:7]
+
+
+def sentences(items: list[str]) -> str:
+    """Salt's way of joining the parts of a comment: ``a. b.`` for several parts, ``a`` for one."""
+    return ". ".join(items) + ("." if len(items) > 1 else "")
+
+
+def query(ctx: Any, fun: str, *args: Any, **kwargs: Any) -> Any:
+    """A query that may fail (unset upstream, empty repository, unknown rev): None instead of an error."""
+    try:
+        return ctx.salt[fun](*args, ignore_retcode=True, **kwargs)
+    except SalineError:
+        return None
+
+
+def empty_or_missing(path: str) -> bool:
+    return not os.path.exists(path) or (os.path.isdir(path) and not os.listdir(path))
+
+
+def wipe(path: str) -> None:
+    """Remove the contents of ``path`` (``force_clone``/``force``), keeping the directory itself."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        for entry in os.listdir(path):
+            full = os.path.join(path, entry)
+            if os.path.isdir(full) and not os.path.islink(full):
+                shutil.rmtree(full)
+            else:
+                os.unlink(full)
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
+def is_checkout(ctx: Any, target: str, common: dict[str, Any]) -> bool:
+    """True when ``target`` is the top level of a git working tree."""
+    top = query(ctx, "git.rev_parse", target, opts="--show-toplevel", **common)
+    return top is not None and os.path.realpath(top) == os.path.realpath(target)
+
+
+def is_bare(ctx: Any, target: str, common: dict[str, Any]) -> bool:
+    """True when ``target`` itself is a bare repository."""
+    if not os.path.isdir(target):
+        return False
+    inside = query(ctx, "git.rev_parse", target, opts="--is-bare-repository", **common)
+    git_dir = query(ctx, "git.rev_parse", target, opts="--absolute-git-dir", **common)
+    return inside == "true" and git_dir is not None and os.path.realpath(git_dir) == os.path.realpath(target)

@@ -3,29 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from typing import Any
 
 from saline.errors import SalineError
 from saline.states.api import Plan, ret
-from saline.states.git_base import st
-
-
-def empty_or_missing(path: str) -> bool:
-    return not os.path.exists(path) or (os.path.isdir(path) and not os.listdir(path))
-
-
-def wipe(path: str) -> None:
-    """Remove the contents of ``path`` (``force_clone``/``force``), keeping the directory itself."""
-    if os.path.isdir(path) and not os.path.islink(path):
-        for entry in os.listdir(path):
-            full = os.path.join(path, entry)
-            if os.path.isdir(full) and not os.path.islink(full):
-                shutil.rmtree(full)
-            else:
-                os.unlink(full)
-    elif os.path.lexists(path):
-        os.unlink(path)
+from saline.states.git_base import empty_or_missing, is_bare, st, wipe
 
 
 @st.state
@@ -78,14 +60,7 @@ def cloned(ctx: Any, name: str, target: str, branch: str | None = None, user: st
 def _is_repo(ctx: Any, path: str, bare: bool, common: dict[str, Any]) -> bool:
     if not bare:
         return os.path.exists(os.path.join(path, ".git"))
-    if not os.path.isdir(path):
-        return False
-    try:
-        inside = ctx.salt["git.rev_parse"](path, opts="--is-bare-repository", ignore_retcode=True, **common)
-        top = ctx.salt["git.rev_parse"](path, opts="--absolute-git-dir", ignore_retcode=True, **common)
-    except SalineError:
-        return False
-    return inside == "true" and os.path.realpath(top) == os.path.realpath(path)
+    return is_bare(ctx, path, common)
 
 
 @st.state
