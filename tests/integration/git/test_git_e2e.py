@@ -139,3 +139,24 @@ def test_https_auth_and_identity_errors(saline_call, tmp_path: Path) -> None:
     rc, _, err = call(saline_call, "git.status", str(tmp_path / "nope"))
     assert rc == 1 and f"Specified cwd '{tmp_path / 'nope'}' either not absolute or does not exist" in err
 
+
+
+def test_identity_from_salt_url_reaches_ssh(saline_call, tmp_path: Path) -> None:
+    """``identity=salt://...`` is cached from the file server and handed to ssh with ``-i`` (a fake ssh
+    earlier on PATH records its arguments), and ssh never prompts (BatchMode)."""
+    saline_call.write_state("keys/deploy", "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n")
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    record = tmp_path / "ssh-args"
+    fake = bindir / "ssh"
+    fake.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {record}\necho 'fake ssh: no route' >&2\nexit 255\n")
+    fake.chmod(0o755)
+    env = {"PATH": f"{bindir}:{os.environ['PATH']}"}
+    rc, _, err = call(saline_call, "git.ls_remote", "remote=ssh://git@git.example.invalid/team/app.git",
+                      "identity=salt://keys/deploy", env=env)
+    assert rc == 1 and "fake ssh: no route" in err
+    args = record.read_text().splitlines()
+    key = Path(args[args.index("-i") + 1])
+    assert key.read_text().startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+    assert "BatchMode=yes" in args and "IdentitiesOnly=yes" in args
+    assert "git@git.example.invalid" in args
