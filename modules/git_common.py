@@ -44,7 +44,31 @@ def check_cwd(cwd: Any, *, bare_ok: bool = True) -> str:
     return str(cwd)
 
 
-def identity_command(ctx: Context, identity: Any) -> str | None:
+def _private_copy(ctx: Context, key: str, user: Any) -> str:
+    """ssh refuses a key others can read: use a 0600 copy (owned by ``user``) when the file is not private."""
+    import hashlib
+
+    if not os.stat(key).st_mode & 0o077:
+        return key
+    with open(key, "rb") as fh:
+        data = fh.read()
+    base = os.path.join(str(ctx.opts.get("cachedir") or "/var/cache/saline/minion"), "git", "identities")
+    os.makedirs(base, mode=0o700, exist_ok=True)
+    path = os.path.join(base, hashlib.sha256(data).hexdigest())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(path, 0o600)
+    if user is not None:
+        from saline.process import lookup_user
+
+        pw = lookup_user(user)
+        os.chown(base, pw.pw_uid, pw.pw_gid)
+        os.chown(path, pw.pw_uid, pw.pw_gid)
+    return path
+
+
+def identity_command(ctx: Context, identity: Any, user: Any = None) -> str | None:
     """``GIT_SSH_COMMAND`` for ``identity``: a key path (or ``salt://`` URL, or a list: first usable)."""
     if not identity:
         return None
@@ -57,6 +81,7 @@ def identity_command(ctx: Context, identity: Any) -> str | None:
                 continue
             key = cached
         if os.path.isfile(key):
+            key = _private_copy(ctx, key, user)
             return ("ssh -i " + shlex.quote(key) + " -o IdentitiesOnly=yes -o BatchMode=yes"
                     " -o StrictHostKeyChecking=accept-new")
     raise SaltInvocationError(f"No usable ssh identity file among: {', '.join(str(k) for k in keys)}")
@@ -87,9 +112,10 @@ def redact_auth(url: str) -> str:
     return url
 
 
-def git_env(ctx: Context, identity: Any = None, env: dict[str, str] | None = None) -> dict[str, str]:
+def git_env(ctx: Context, identity: Any = None, env: dict[str, str] | None = None,
+            user: Any = None) -> dict[str, str]:
     out = {"GIT_TERMINAL_PROMPT": "0"}
-    ssh = identity_command(ctx, identity)
+    ssh = identity_command(ctx, identity, user)
     if ssh:
         out["GIT_SSH_COMMAND"] = ssh
     elif "GIT_SSH_COMMAND" not in os.environ and "GIT_SSH" not in os.environ:
@@ -110,7 +136,7 @@ def run_git(
     """
     argv = ["git", *split_opts(git_opts), *args]
     res = process.run_command(
-        argv, cwd=cwd, runas=user, env=git_env(ctx, identity, env), output_encoding=output_encoding,
+        argv, cwd=cwd, runas=user, env=git_env(ctx, identity, env, user), output_encoding=output_encoding,
         ignore_retcode=ignore_retcode, redirect_stderr=redirect_stderr,
         output_loglevel="quiet" if display is not None else "debug", logger=log,
     )

@@ -158,5 +158,6 @@ def test_identity_from_salt_url_reaches_ssh(saline_call, tmp_path: Path) -> None
     args = record.read_text().splitlines()
     key = Path(args[args.index("-i") + 1])
     assert key.read_text().startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+    assert key.stat().st_mode & 0o777 == 0o600  # ssh ignores keys that others can read
     assert "BatchMode=yes" in args and "IdentitiesOnly=yes" in args
     assert "git@git.example.invalid" in args
