@@ -233,12 +233,27 @@ def _batch(client: Any, ns: Any, opts: dict[str, Any], request: dict[str, Any], 
                 raise SalineError(str(reply["error"]))
             return reply["jid"]
 
+        gjt = float(opts.get("gather_job_timeout") or 10)
+
+        async def probe(ids: list[str], jid: str) -> str | None:
+            """``saltutil.find_job <jid>`` to minions past their timeout (keeping the job's returns coming)."""
+            try:
+                client.sock.send(wire.pack({"cmd": "subscribe", "jid": jid, "timeout": timeout + gjt + 60}))
+                await asyncio.wait_for(replies.get(), 30)
+                client.sock.send(wire.pack({"cmd": "publish", "tgt": ids, "tgt_type": "list", "subscribe": True,
+                                            "fun": "saltutil.find_job", "arg": [jid], "kwarg": {},
+                                            "timeout": timeout + gjt}))
+                reply = await asyncio.wait_for(replies.get(), 30)
+            except TimeoutError:
+                return None
+            return None if "error" in reply else reply.get("jid")
+
         failed = False
         merged: dict[str, Any] = {}
         pumping = asyncio.ensure_future(pump())
         try:
             async for ret in run_batch(sorted(up), ns.batch, publish, returns, timeout, ns.batch_wait,
-                                       ns.failhard):
+                                       ns.failhard, probe=probe, gather_job_timeout=gjt):
                 if not ret.get("success", True) or ret.get("retcode"):
                     failed = True
                 if ns.static:

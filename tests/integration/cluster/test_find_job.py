@@ -95,3 +95,12 @@ def test_jobs_active_lists_a_running_job(cluster):
     job = active[jid]
     assert job["Function"] == "test.sleep" and job["Arguments"] == [6] and job["Target"] == "m1"
     assert [list(r) for r in job["Running"]] == [["m1"]] and job["Returned"] == []
+
+
+def test_batch_keeps_a_long_job_past_the_timeout(cluster):
+    start(cluster, ["m1", "m2"])
+    started = time.monotonic()
+    rc, out, err = cluster.saline("*", "test.sleep", "3", "-b", "1", "-t", "1", "--out=json", "--static")
+    elapsed = time.monotonic() - started
+    assert rc == 0 and json.loads(out) == {"m1": True, "m2": True}, (out, err)  # not "[No response]" at -t 1
+    assert 6 <= elapsed < 6 + 2 * GJT + 3, elapsed  # one after the other
