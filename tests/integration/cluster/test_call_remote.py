@@ -130,3 +130,14 @@ def test_unaccepted_key_and_no_master(cluster, tmp_path):
     assert rc == 0 and json.loads(out) == {"local": True} and time.monotonic() - started < 5, err
     rc, out, err = saline_call(conf, "pillar.items", "--out=json")
     assert rc != 0 and "timeout" in err, (out, err)
+
+
+def test_deleting_the_key_locks_saline_call_out_too(cluster, tmp_path):
+    start(cluster, tmp_path)
+    conf = cluster.minion_dir("m1")
+    rc, out, err = saline_call(conf, "pillar.get", "site:name", "--out=json")
+    assert rc == 0, err
+    rc, _out, err = cluster.key("-d", "m1", "-y")
+    assert rc == 0, err
+    rc, out, err = saline_call(conf, "pillar.get", "site:name", "--out=json")
+    assert rc != 0 and "from-master" not in out and "has the minion key been accepted?" in err, (out, err)
