@@ -67,6 +67,8 @@ class Opts:
     kind: str  # "" (working tree), "bare" or "mirror"
     common: dict[str, Any]
     auth: dict[str, Any] = field(default_factory=dict)
+    # the remote's tags when local tags missing there are to be deleted (sync_tags), else None
+    remote_tags: set[str] | None = None
 
 
 def resolve(refs: dict[str, str], rev: str, remote: str) -> Remote | str:
@@ -121,6 +123,8 @@ def latest(ctx: Any, name: str, target: str, rev: Any = "HEAD", branch: str | No
         refs = ctx.salt["git.ls_remote"](None, remote=str(name), **auth, **common)
     except SalineError as exc:
         return ret(name, False, {}, f"Failed to check remote refs: {exc}")
+    if sync_tags and fetch_tags and str(refspec_tag) == "*":
+        o.remote_tags = {r[len("refs/tags/"):] for r in refs if r.startswith("refs/tags/") and not r.endswith("^{}")}
     want = resolve(refs, rev, o.remote)
     if isinstance(want, str):
         return ret(name, False, {}, want)

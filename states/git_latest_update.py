@@ -24,6 +24,7 @@ class Checkout:
     upstream: str | None
     local_changes: bool
     url: str | None
+    stale_tags: list[str]  # local tags the remote no longer has (removed when sync_tags)
 
 
 def _inspect(ctx: Any, o: Opts) -> Checkout | str:
@@ -34,12 +35,16 @@ def _inspect(ctx: Any, o: Opts) -> Checkout | str:
     except SalineError as exc:
         return str(exc)
     branch = query(ctx, "git.current_branch", o.target, **c)
+    stale: list[str] = []
+    if o.remote_tags is not None:
+        stale = sorted(set(query(ctx, "git.list_tags", o.target, **c) or []) - o.remote_tags)
     return Checkout(
         rev=query(ctx, "git.revision", o.target, **c),
         branch=None if branch in (None, "HEAD") else branch,
         upstream=query(ctx, "git.rev_parse", o.target, "@{upstream}", opts="--abbrev-ref", **c),
         local_changes=any(key != "untracked" for key in status),  # untracked files do not count
         url=remotes.get(o.remote, {}).get("fetch"),
+        stale_tags=stale,
     )
 
 
@@ -117,6 +122,20 @@ def _fix_tracking(actx: Any, o: Opts, want: Remote) -> list[str]:
     return [fix[1].replace(" would be ", " was ")]
 
 
+def _tags_note(co: Checkout, would: bool) -> str:
+    verb = "would be" if would else "were"
+    return f"The following tags {verb} removed from the local checkout: {', '.join(co.stale_tags)}"
+
+
+def _drop_stale_tags(actx: Any, o: Opts, co: Checkout) -> list[str]:
+    """Salt's sync_tags: local tags gone from the remote are deleted (a pruning fetch of the tags)."""
+    if not co.stale_tags:
+        return []
+    actx.salt["git.fetch"](o.target, remote=o.remote, refspecs=["+refs/tags/*:refs/tags/*"], opts="--prune",
+                           identity=o.auth["identity"], **o.common)
+    return [_tags_note(co, would=False)]
+
+
 # ---- already at the wanted revision --------------------------------------------------------------
 
 
@@ -128,19 +147,22 @@ def _plan_same(ctx: Any, o: Opts, want: Remote, co: Checkout, sha: str) -> dict[
     tracking = _tracking(want, None if switch and switch[0].startswith("New") else co.upstream,
                          co.branch is not None or switch is not None)
     pending = [n[0] for n in (url, switch) if n is not None] + ([tracking[1]] if tracking else [])
+    pending += [_tags_note(co, would=True)] if co.stale_tags else []
+    tag_changes = {"deleted_tags": co.stale_tags} if co.stale_tags else {}
 
     if co.local_changes and o.force_reset is True:
         def reset(actx: Any) -> dict[str, Any]:
             try:
-                made = _set_remote(actx, o, url) + _switch(actx, o, want, sha, switch)
+                made = _drop_stale_tags(actx, o, co) + _set_remote(actx, o, url) + _switch(actx, o, want, sha, switch)
                 actx.salt["git.reset"](o.target, opts=["--hard", sha], **o.common)
                 made += _fix_tracking(actx, o, want)
             except SalineError as exc:
                 return ret(o.name, False, {}, str(exc))
             made += ["Uncommitted changes were discarded", f"Repository was hard-reset to {want.loc} ({short(sha)})"]
-            return ret(o.name, True, {"forced update": True}, f"{uptodate}\n\nChanges made: {sentences(made)}")
+            return ret(o.name, True, {"forced update": True, **tag_changes},
+                       f"{uptodate}\n\nChanges made: {sentences(made)}")
 
-        return Plan(o.name, {"forced update": True},
+        return Plan(o.name, {"forced update": True, **tag_changes},
                     f"{o.target} is up-to-date, but with uncommitted changes. Since 'force_reset' is set to True, "
                     "these local changes would be reset. To only reset when there are changes in the remote "
                     "repository, set 'force_reset' to 'remote-changes'.", reset)
@@ -151,13 +173,15 @@ def _plan_same(ctx: Any, o: Opts, want: Remote, co: Checkout, sha: str) -> dict[
 
     def tidy(actx: Any) -> dict[str, Any]:
         try:
-            made = _set_remote(actx, o, url) + _switch(actx, o, want, sha, switch) + _fix_tracking(actx, o, want)
+            made = _drop_stale_tags(actx, o, co) + _set_remote(actx, o, url) + _switch(actx, o, want, sha, switch)
+            made += _fix_tracking(actx, o, want)
         except SalineError as exc:
             return ret(o.name, False, {}, str(exc))
-        return ret(o.name, True, {}, f"{uptodate}\n\nChanges made: {sentences(made)}")
+        return ret(o.name, True, tag_changes, f"{uptodate}\n\nChanges made: {sentences(made)}")
 
-    return Plan(o.name, {}, f"{uptodate}\n\nChanges that would be made: {sentences(pending)}", tidy,
-                extra={"result": True})
+    # Salt reports a dry run that would only touch the remote, branch or tracking as a success
+    return Plan(o.name, tag_changes, f"{uptodate}\n\nChanges that would be made: {sentences(pending)}", tidy,
+                extra={} if tag_changes else {"result": True})
 
 
 # ---- the remote has something else ---------------------------------------------------------------
@@ -262,6 +286,10 @@ def _apply(actx: Any, o: Opts, want: Remote, co: Checkout, url: tuple[str, str] 
         fetched = _fetch(actx, o)
     except SalineError as exc:
         return _fetch_failed(o, exc)
+    try:
+        made = _drop_stale_tags(actx, o, co) + made
+    except SalineError as exc:
+        return _fetch_failed(o, exc)
     if fetched:
         made.append(f"{o.name} was fetched, resulting in updated refs")
     sha = want.sha or query(actx, "git.rev_parse", o.target, f"{want.rev}^{{commit}}", **c)
@@ -287,6 +315,8 @@ def _apply(actx: Any, o: Opts, want: Remote, co: Checkout, url: tuple[str, str] 
     new_tags = sorted(set(query(actx, "git.list_tags", o.target, **c) or []) - tags_before)
     if new_tags:  # Salt shows them as the text of a Python set
         changes["new_tags"] = "{" + ", ".join(repr(t) for t in new_tags) + "}"
+    if co.stale_tags:
+        changes["deleted_tags"] = co.stale_tags
     if co.local_changes:
         made.append("Uncommitted changes were discarded")
     if not ff:
