@@ -11,13 +11,15 @@ an event: ``saline-call test.ping`` never waits for a master.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from saline.errors import SalineError
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class MasterLink:
         return f"tcp://{host}:{self.opts.get('master_port') or 4506}"
 
     def _start(self) -> None:
+        import asyncio
         import json
 
         import zmq.asyncio
@@ -99,6 +102,8 @@ class MasterLink:
                                 f"({self._address()}, {tries} tries)")
 
     def _run(self, coro: Any, timeout: float | None) -> Any:
+        import asyncio  # only once a master is needed: saline-call test.ping stays lean
+
         assert self.loop is not None
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
