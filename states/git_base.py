@@ -32,6 +32,32 @@ def query(ctx: Any, fun: str, *args: Any, **kwargs: Any) -> Any:
         return None
 
 
+def auth_url(url: str, https_user: Any, https_pass: Any) -> str:
+    """``url`` as the git module stores it in the remote when ``https_user``/``https_pass`` are given."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if https_user is None or https_pass is None or parts.scheme != "https":
+        return url
+    netloc = f"{quote(str(https_user), safe='')}:{quote(str(https_pass), safe='')}@{parts.hostname or ''}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def redacted(url: str | None) -> str | None:
+    """Credentials in an http(s) URL replaced by ``<redacted>`` (for comments)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and "@" in parts.netloc:
+        host = parts.netloc.rsplit("@", 1)[1]
+        return urlunsplit((parts.scheme, f"<redacted>@{host}", parts.path, parts.query, parts.fragment))
+    return url
+
+
 def empty_or_missing(path: str) -> bool:
     return not os.path.exists(path) or (os.path.isdir(path) and not os.listdir(path))
 

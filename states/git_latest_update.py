@@ -11,7 +11,7 @@ from typing import Any
 
 from saline.errors import SalineError
 from saline.states.api import Plan, ret
-from saline.states.git_base import query, sentences, short
+from saline.states.git_base import auth_url, query, redacted, sentences, short
 from saline.states.git_latest import Opts, Remote
 
 
@@ -62,12 +62,14 @@ def plan(ctx: Any, o: Opts, want: Remote) -> dict[str, Any] | Plan:
 
 
 def _url_notes(o: Opts, co: Checkout) -> tuple[str, str] | None:
-    if co.url == o.name:
+    # with https_user/https_pass the remote holds the URL with the credentials in it (as git.clone stores it)
+    if co.url == auth_url(o.name, o.auth.get("https_user"), o.auth.get("https_pass")):
         return None
     if co.url is None:
         return (f"Remote '{o.remote}' would be set to {o.name}", f"Remote '{o.remote}' set to {o.name}")
-    return (f"Remote '{o.remote}' would be changed from {co.url} to {o.name}",
-            f"Remote '{o.remote}' changed from {co.url} to {o.name}")
+    old = redacted(co.url)
+    return (f"Remote '{o.remote}' would be changed from {old} to {o.name}",
+            f"Remote '{o.remote}' changed from {old} to {o.name}")
 
 
 def _set_remote(actx: Any, o: Opts, notes: tuple[str, str] | None) -> list[str]:

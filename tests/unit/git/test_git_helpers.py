@@ -97,3 +97,23 @@ def test_states_registered() -> None:
     module = load_state_module("git")
     assert module is not None
     assert set(module.functions) == {"latest", "detached", "cloned", "present", "config_set", "config_unset"}
+
+
+def test_latest_compares_remote_urls_with_credentials() -> None:
+    from saline.states.git_latest import Opts
+    from saline.states.git_latest_update import Checkout, _url_notes
+
+    def opts(**auth: str | None) -> Opts:
+        return Opts("https://git.example.com/r.git", "/srv/r", "origin", None, False, False, True, None, False,
+                    True, "*", "*", "", {}, {"identity": None, "https_user": None, "https_pass": None, **auth})
+
+    def checkout(url: str | None) -> Checkout:
+        return Checkout("a" * 40, "main", "origin/main", False, url, [])
+
+    stored = add_http_basic_auth("https://git.example.com/r.git", "bob", "p@ss")
+    assert _url_notes(opts(https_user="bob", https_pass="p@ss"), checkout(stored)) is None
+    assert _url_notes(opts(), checkout("https://git.example.com/r.git")) is None
+    would, _done = _url_notes(opts(https_user="bob", https_pass="new"), checkout(stored))
+    assert "p%40ss" not in would and would == ("Remote 'origin' would be changed from "
+                                               "https://<redacted>@git.example.com/r.git to https://git.example.com/r.git")
+    assert _url_notes(opts(), checkout(None))[1] == "Remote 'origin' set to https://git.example.com/r.git"
