@@ -161,3 +161,32 @@ def test_identity_from_salt_url_reaches_ssh(saline_call, tmp_path: Path) -> None
     assert key.stat().st_mode & 0o777 == 0o600  # ssh ignores keys that others can read
     assert "BatchMode=yes" in args and "IdentitiesOnly=yes" in args
     assert "git@git.example.invalid" in args
+
+
+def test_latest_with_submodules_over_git_daemon(saline_call, tmp_path: Path) -> None:
+    srv = tmp_path / "srv"
+    lib = GitServerRepo(srv, "lib")
+    lib.commit({"lib.txt": "lib v1\n"})
+    app = GitServerRepo(srv, "app")
+    app.commit({"app.txt": "app\n"})
+    target = tmp_path / "co"
+    with GitDaemon(srv) as daemon:
+        git("submodule", "add", "-q", daemon.url("lib"), "lib", cwd=app.work)
+        git("commit", "-q", "-m", "add lib", cwd=app.work)
+        git("push", "-q", "origin", "master", cwd=app.work)
+        saline_call.write_state("app.sls", f"app:\n  git.latest:\n    - name: {daemon.url('app')}\n"
+                                           f"    - target: {target}\n    - submodules: True\n")
+        rc, data, err = call(saline_call, "state.apply", "app")
+        assert rc == 0 and results(data)[0][0] is True, err
+        assert (target / "lib" / "lib.txt").read_text() == "lib v1\n"
+
+        lib.commit({"lib.txt": "lib v2\n"})
+        git("-C", "lib", "pull", "-q", "origin", "master", cwd=app.work)
+        git("commit", "-q", "-am", "bump lib", cwd=app.work)
+        git("push", "-q", "origin", "master", cwd=app.work)
+        rc, data, err = call(saline_call, "state.apply", "app")
+        (result, changes, _), = results(data)
+        assert rc == 0 and result is True and set(changes) == {"revision"}, err
+        assert (target / "lib" / "lib.txt").read_text() == "lib v2\n"
+        rc, data, _ = call(saline_call, "state.apply", "app")
+        assert results(data) == [(True, {}, f"Repository {target} is up-to-date")]
