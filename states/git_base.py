@@ -58,6 +58,26 @@ def redacted(url: str | None) -> str | None:
     return url
 
 
+def make_parents(target: str, user: Any) -> None:
+    """Create the missing parent directories of ``target``; owned by ``user`` when git runs as someone else,
+    so that user can clone into them."""
+    parent = os.path.dirname(target.rstrip("/")) or "/"
+    missing = []
+    while parent and not os.path.exists(parent):
+        missing.append(parent)
+        parent = os.path.dirname(parent)
+    os.makedirs(os.path.dirname(target.rstrip("/")) or "/", exist_ok=True)
+    if user is not None and missing:
+        import pwd
+
+        try:
+            pw = pwd.getpwuid(int(user)) if str(user).isdigit() else pwd.getpwnam(str(user))
+        except KeyError:
+            return  # git's own run reports the unknown user
+        for path in missing:
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+
+
 def empty_or_missing(path: str) -> bool:
     return not os.path.exists(path) or (os.path.isdir(path) and not os.listdir(path))
 

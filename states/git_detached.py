@@ -7,7 +7,7 @@ from typing import Any
 
 from saline.errors import SalineError
 from saline.states.api import Plan, ret
-from saline.states.git_base import HEX, empty_or_missing, is_checkout, query, sentences, st, wipe
+from saline.states.git_base import HEX, empty_or_missing, is_checkout, make_parents, query, sentences, st, wipe
 
 
 def _wanted(ctx: Any, name: str, rev: str, auth: dict[str, Any], common: dict[str, Any]) -> str | None:
@@ -57,7 +57,7 @@ def detached(ctx: Any, name: str, rev: str, target: str, remote: str = "origin",
         def clone(actx: Any) -> dict[str, Any]:
             if not fresh:
                 wipe(target)
-            os.makedirs(os.path.dirname(target) or "/", exist_ok=True)
+            make_parents(target, user)
             try:
                 actx.salt["git.clone"](target, url=name, opts=["--origin", remote] if remote != "origin" else "",
                                        **auth, **common)

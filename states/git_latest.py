@@ -20,6 +20,7 @@ from saline.states.git_base import (
     empty_or_missing,
     is_bare,
     is_checkout,
+    make_parents,
     query,
     sentences,
     short,
@@ -155,7 +156,7 @@ def _plan_clone(o: Opts, want: Remote, forced: bool) -> Plan:
     def clone(actx: Any) -> dict[str, Any]:
         if forced:
             wipe(o.target)
-        os.makedirs(os.path.dirname(o.target) or "/", exist_ok=True)
+        make_parents(o.target, o.common["user"])
         opts = ["--origin", o.remote] if o.remote != "origin" else []
         opts += [f"--{o.kind}"] if o.kind else []
         if o.depth is not None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from saline.errors import SalineError
 from saline.states.api import Plan, ret
-from saline.states.git_base import empty_or_missing, is_bare, st, wipe
+from saline.states.git_base import empty_or_missing, is_bare, make_parents, st, wipe
 
 
 @st.state
@@ -25,7 +25,7 @@ def cloned(ctx: Any, name: str, target: str, branch: str | None = None, user: st
         with_branch = f" with branch '{branch}'" if branch else ""
 
         def clone(actx: Any) -> dict[str, Any]:
-            os.makedirs(os.path.dirname(target.rstrip("/")) or "/", exist_ok=True)
+            make_parents(target, user)
             try:
                 actx.salt["git.clone"](target, url=name, opts=["--branch", branch] if branch else "",
                                        **auth, **common)

@@ -190,3 +190,47 @@ def test_latest_with_submodules_over_git_daemon(saline_call, tmp_path: Path) -> 
         assert (target / "lib" / "lib.txt").read_text() == "lib v2\n"
         rc, data, _ = call(saline_call, "state.apply", "app")
         assert results(data) == [(True, {}, f"Repository {target} is up-to-date")]
+
+
+@pytest.fixture
+def shared_dir() -> Any:
+    """A world-readable temp dir (pytest's tmp_path is private to root) and a throw-away user."""
+    import shutil
+    import tempfile
+    import uuid
+
+    base = Path(tempfile.mkdtemp(prefix="saline-git-"))
+    base.chmod(0o755)
+    user = f"sgit{uuid.uuid4().hex[:8]}"
+    subprocess.run(["useradd", "-m", "-d", str(base / "home"), "-s", "/bin/sh", user], check=True,
+                   capture_output=True)
+    try:
+        yield base, user
+    finally:
+        subprocess.run(["userdel", "-r", user], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_latest_and_global_config_as_another_user(saline_call, shared_dir: Any) -> None:
+    import pwd
+
+    base, user = shared_dir
+    uid = pwd.getpwnam(user).pw_uid
+    repo = GitServerRepo(base / "srv", "app")
+    repo.commit({"app.txt": "v1\n"})
+    target = base / "deploy" / "app"
+    with GitDaemon(base / "srv") as daemon:
+        saline_call.write_state("app.sls", f"app:\n  git.latest:\n    - name: {daemon.url('app')}\n"
+                                           f"    - target: {target}\n    - user: {user}\n")
+        rc, data, err = call(saline_call, "state.apply", "app")
+        assert rc == 0 and results(data)[0][0] is True, (data, err)
+        assert (target / "app.txt").stat().st_uid == uid
+        assert (target / ".git" / "HEAD").stat().st_uid == uid
+        repo.commit({"app.txt": "v2\n"})
+        rc, data, err = call(saline_call, "state.apply", "app")
+        assert rc == 0 and set(results(data)[0][1]) == {"revision"}, (data, err)
+        assert (target / "app.txt").read_text() == "v2\n"
+    # the minion has no HOME, but the user has one: global config goes to that user's ~/.gitconfig
+    rc, data, err = call(saline_call, "git.config_set", "user.name", "Deploy Bot", "global=True", f"user={user}")
+    assert (rc, data) == (0, ["Deploy Bot"]), err
+    assert "Deploy Bot" in (base / "home" / ".gitconfig").read_text()
