@@ -70,6 +70,7 @@ class Opts:
     auth: dict[str, Any] = field(default_factory=dict)
     # the remote's tags when local tags missing there are to be deleted (sync_tags), else None
     remote_tags: set[str] | None = None
+    force_checkout: bool = False  # a branch switch may discard local changes
 
 
 def resolve(refs: dict[str, str], rev: str, remote: str) -> Remote | str:
@@ -119,7 +120,8 @@ def latest(ctx: Any, name: str, target: str, rev: Any = "HEAD", branch: str | No
     auth = {"identity": identity, "https_user": https_user, "https_pass": https_pass}
     kind = "mirror" if mirror else "bare" if bare else ""
     o = Opts(str(name), target, str(remote), branch, force_reset, bool(force_fetch), bool(update_head), depth,
-             bool(submodules), bool(fetch_tags), str(refspec_branch), str(refspec_tag), kind, common, auth)
+             bool(submodules), bool(fetch_tags), str(refspec_branch), str(refspec_tag), kind, common, auth,
+             force_checkout=bool(force_checkout))
     try:
         refs = ctx.salt["git.ls_remote"](None, remote=str(name), **auth, **common)
     except SalineError as exc:

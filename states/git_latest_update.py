@@ -97,7 +97,7 @@ def _switch(actx: Any, o: Opts, want: Remote, sha: str, notes: tuple[str, str] |
     if notes is None:
         return []
     start = want.start_point if want.kind == "branch" else sha
-    actx.salt["git.checkout"](o.target, opts=["-B", str(o.branch), start], **o.common)
+    actx.salt["git.checkout"](o.target, opts=["-B", str(o.branch), start], force=o.force_checkout, **o.common)
     return [notes[1]]
 
 
