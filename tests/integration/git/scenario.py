@@ -14,6 +14,10 @@ Step kinds (a step is a one-key mapping)::
     state: {fun: git.latest, args: {...}, test: false}   + expect: {result, changes, comment}
     call: {fun: git.rev_parse, args: [...], kwargs: {...}}  + expect: {ret: ...} or {error: "..."}
 
+Optional keys of a step: ``head_as: {name: l1, repo: "{target}"}`` names the repo's HEAD after the step
+(for commits made by the step); ``keep: true`` tells the recorder not to overwrite a hand-written
+``expect``, with ``salt_differs`` saying why Saline differs from Salt there (Salt crashes, or garbles).
+
 Strings in steps are formatted with ``{url}`` (file:// URL of the upstream), ``{base}`` (the world's
 temp dir), ``{target}`` (``{base}/work/repo``) and ``{sha:NAME}``/``{short:NAME}``. Results are
 normalised back to those placeholders (shas of known commits, paths), so expectations are portable.
