@@ -148,7 +148,9 @@ class RootsFileClient:
             if not os.path.isdir(real_root):
                 continue
             seen: set[str] = set()
-            for cur, subdirs, names in os.walk(root, followlinks=True):
+            # only the folder the prefix names is walked (``_modules/`` need not read the whole tree)
+            start = os.path.join(root, prefix.rpartition("/")[0]) if "/" in prefix else root
+            for cur, subdirs, names in os.walk(start, followlinks=True):
                 real_cur = os.path.realpath(cur)
                 # a symlinked directory may lead outside the root or back up into a loop
                 if not _inside(real_cur, real_root) or real_cur in seen:
