@@ -19,6 +19,7 @@ from typing import Any
 
 from saline import crypto, wire
 from saline.errors import ConfigError
+from saline.master.grains_cache import ID_ONLY_TARGETS, GrainsCache
 from saline.master.serving import ServingMixin
 
 log = logging.getLogger("saline.master")
@@ -64,24 +65,26 @@ class Master(ServingMixin):
 
     # ---- grains cache (expected minions) -----------------------------------------------------
 
-    def _load_grains(self) -> dict[str, dict[str, Any]]:
-        cache: dict[str, dict[str, Any]] = {}
+    def _load_grains(self) -> GrainsCache:
+        cache = GrainsCache()
         for name in self.keys.list_state("accepted"):
             try:
                 with open(os.path.join(self.grains_dir, name), "rb") as fh:
-                    data = wire.unpack(fh.read())
-                cache[name] = data if isinstance(data, dict) else {}
+                    packed = fh.read()
+                if isinstance(wire.unpack(packed), dict):
+                    cache.set_packed(name, packed)
             except (OSError, wire.WireError):
                 continue
         return cache
 
     def _store_grains(self, minion_id: str, grains: dict[str, Any]) -> None:
-        self.grains_cache[minion_id] = grains
+        packed = wire.pack(grains)
+        self.grains_cache.set_packed(minion_id, packed)
         if not self.opts.get("minion_data_cache", True):
             return
         path = os.path.join(self.grains_dir, wire.validate_minion_id(minion_id))
         with open(f"{path}.tmp", "wb") as fh:
-            fh.write(wire.pack(grains))
+            fh.write(packed)
         os.replace(f"{path}.tmp", path)
 
     def forget_minion(self, minion_id: str) -> None:
@@ -108,9 +111,11 @@ class Master(ServingMixin):
             return pillar_cache.expected_minions(self.keys.list_state("accepted"), tgt, tgt_type,
                                                  self.grains_cache, self.pillar_cache, self.opts)
         out = []
+        id_only = tgt_type in ID_ONLY_TARGETS  # no grains to unpack
         for mid in self.keys.list_state("accepted"):
             try:
-                if match(tgt, tgt_type, mid, self.grains_cache.get(mid, {}), {}, opts=self.opts, datastore={}):
+                grains = {} if id_only else self.grains_cache.get(mid, {})
+                if match(tgt, tgt_type, mid, grains, {}, opts=self.opts, datastore={}):
                     out.append(mid)
             except Exception as exc:
                 log.debug("matching %s against %r failed: %s", mid, tgt, exc)
@@ -156,7 +161,7 @@ class Master(ServingMixin):
 
     def req_return(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
         jid = wire.validate_jid(load.get("jid"))
-        if self.jobs.get_job(jid) is None:
+        if not self.jobs.has_job(jid):
             raise wire.WireError(f"return for unknown job {jid}")
         self.presence[minion_id] = time.time()
         ret = {

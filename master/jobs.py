@@ -18,6 +18,7 @@ import re
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +26,9 @@ from saline.errors import SaltInvocationError
 
 JID_FORMAT = "%Y%m%d%H%M%S%f"
 _JID_RE = re.compile(r"^\d{20}$")
+# Jobs recorded by this process that get_job answers from memory: every return of a job looks its job up
+# (1,000 returns of one publish would be 1,000 SELECTs and unpacks of the same row).
+RECENT_JOBS = 256
 # StartTime as Salt's job runners print it: "2024, Jan 01 12:00:00.123456"
 START_TIME_FORMAT = "%Y, %b %d %H:%M:%S.%f"
 
@@ -150,6 +154,7 @@ class JobCache:
         os.makedirs(parent, mode=0o700, exist_ok=True)
         self._lock = threading.Lock()
         self._last_jid = dt.datetime.min
+        self._recent: OrderedDict[str, tuple[float, bytes, bytes]] = OrderedDict()  # jid -> the row
         self._db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
         try:
             os.chmod(path, 0o600)  # returns may hold secrets (pillar data echoed back)
@@ -197,23 +202,37 @@ class JobCache:
         ts = load.get("ts")
         ts = float(ts) if isinstance(ts, (int, float)) and not isinstance(ts, bool) else time.time()
         record = {k: v for k, v in load.items() if k not in ("jid", "minions")}
+        row = (ts, _pack(record), _pack(sorted(set(minions))))
         with self._lock:
             try:
                 self._db.execute(
                     "INSERT INTO jobs (jid, ts, fun, load, minions) VALUES (?, ?, ?, ?, ?)",
-                    (jid, ts, str(load.get("fun", "")), _pack(record), _pack(sorted(set(minions)))),
+                    (jid, row[0], str(load.get("fun", "")), row[1], row[2]),
                 )
             except sqlite3.IntegrityError:
                 raise SaltInvocationError(f"Job {jid} is already recorded") from None
+            self._recent[jid] = row
+            while len(self._recent) > RECENT_JOBS:
+                self._recent.popitem(last=False)
 
     def get_job(self, jid: str) -> dict[str, Any] | None:
         """``{jid, <load keys>, minions, ts}`` or None when the job is unknown."""
         jid = check_jid(jid)
         with self._lock:
-            row = self._db.execute("SELECT ts, load, minions FROM jobs WHERE jid = ?", (jid,)).fetchone()
+            row = self._recent.get(jid)
+            if row is None:
+                row = self._db.execute("SELECT ts, load, minions FROM jobs WHERE jid = ?", (jid,)).fetchone()
         if row is None:
             return None
         return {"jid": jid, **_unpack(row[1]), "minions": _unpack(row[2]), "ts": row[0]}
+
+    def has_job(self, jid: str) -> bool:
+        """Is job ``jid`` recorded? (cheaper than :meth:`get_job`: nothing is unpacked)"""
+        jid = check_jid(jid)
+        with self._lock:
+            if jid in self._recent:
+                return True
+            return self._db.execute("SELECT 1 FROM jobs WHERE jid = ?", (jid,)).fetchone() is not None
 
     def add_return(self, jid: str, minion_id: str, ret: dict[str, Any]) -> bool:
         """Store one minion's return; False (and nothing stored) when it already returned for ``jid``."""
@@ -330,4 +349,6 @@ class JobCache:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            for jid in [j for j, row in self._recent.items() if row[0] < cutoff]:
+                del self._recent[jid]
         return len(old)

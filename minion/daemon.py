@@ -338,6 +338,9 @@ class Minion:
         sub.setsockopt(zmq.SUBSCRIBE, b"")
         tasks: list[asyncio.Future[Any]] = []
         try:
+            # Subscribed while authenticating (frames wait in the socket until we listen): a job published
+            # just after the master accepted us is not missed while the subscription is still being set up.
+            sub.connect(f"tcp://{host}:{self.opts['publish_port']}")
             auth = asyncio.ensure_future(self.authenticate())
             stop = asyncio.ensure_future(self.stop_event.wait())
             await asyncio.wait([auth, stop], return_when=asyncio.FIRST_COMPLETED)
@@ -345,7 +348,6 @@ class Minion:
             if self.stop_event.is_set():
                 auth.cancel()
                 return
-            sub.connect(f"tcp://{host}:{self.opts['publish_port']}")
             tasks = [asyncio.ensure_future(self.listen(sub)), asyncio.ensure_future(self.keepalive()),
                      asyncio.ensure_future(self.resend_returns())]
             log.warning("saline-minion %s is running", self.minion_id)

@@ -186,3 +186,20 @@ def test_time_helpers():
     assert format_start_time("20240229235959000001") == "2024, Feb 29 23:59:59.000001"
     assert parse_time("20240101120000000000") == dt.datetime(2024, 1, 1, 12)
     assert parse_time("2024, Jan 01 12:00:00.5") == dt.datetime(2024, 1, 1, 12, 0, 0, 500000)
+
+
+def test_recent_jobs_from_memory_match_the_database(tmp_path):
+    from saline.master import jobs
+
+    path = str(tmp_path / "jobs.db")
+    with JobCache(path) as writer, JobCache(path) as reader:
+        recorded = [writer.new_jid() for _ in range(jobs.RECENT_JOBS + 5)]
+        for jid in recorded:
+            writer.add_job(jid, {**LOAD, "ts": 1700000000.5}, ["b", "a"])
+        assert len(writer._recent) == jobs.RECENT_JOBS  # bounded: the oldest come from SQLite again
+        for jid in (recorded[0], recorded[-1]):
+            assert writer.get_job(jid) == reader.get_job(jid)
+            assert writer.has_job(jid) and reader.has_job(jid)
+        assert not writer.has_job("20990101000000000000")
+        with pytest.raises(SaltInvocationError):
+            writer.has_job("../x")
