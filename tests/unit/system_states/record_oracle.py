@@ -1,0 +1,45 @@
+"""Record what Salt 3007 returns for tests/cases/system_states/*.yaml (writes ``expect``/``after``).
+
+Usage: ``python tests/unit/system_states/record_oracle.py [case-stem ...]`` with the oracle venv at
+``~/.cache/saline-oracle/salt-venv``. Cases in namespaces need ``unshare -n``.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+import tempfile
+
+import yaml
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from system_states_support import PHASES, build_tree, run_phases_cli, snapshot, subst, write_config
+
+CASES = pathlib.Path(__file__).resolve().parents[2] / "cases" / "system_states"
+SALT_CALL = pathlib.Path.home() / ".cache/saline-oracle/salt-venv/bin/salt-call"
+
+
+def record(path: pathlib.Path) -> None:
+    raw = yaml.safe_load(path.read_text())
+    with tempfile.TemporaryDirectory() as tmp:
+        base = pathlib.Path(tmp)
+        work = base / "w"
+        work.mkdir()
+        case = subst(raw, {"{W}": str(work)})
+        build_tree(work, case.get("tree"))
+        conf = write_config(base, case.get("opts") or {}, case)
+        got = subst(run_phases_cli([str(SALT_CALL)], conf, case), {str(work): "{W}"})
+        after = subst(snapshot(work), {str(work): "{W}"})
+    if case.get("sysctl"):
+        raw["after_sysctl"] = got["_sysctl"]
+    raw["expect"] = {p: got[p] for p in PHASES}
+    raw["after"] = after
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, width=110))
+    print(f"recorded {path.name}")
+
+
+if __name__ == "__main__":
+    names = sys.argv[1:]
+    for p in sorted(CASES.glob("*.yaml")):
+        if not names or p.stem in names:
+            record(p)

@@ -1,0 +1,75 @@
+"""Data-driven cases for the host, sysctl, ini, alternatives, timezone and locale states
+(tests/cases/system_states/*.yaml), recorded from Salt 3007 with ``record_oracle.py``.
+
+Each case runs four times (test=True, run, rerun, test=True) through the real state runner on files in
+a temp dir; test=True runs must leave the files untouched. ``saline_differs`` overrides an expectation
+where Saline deliberately differs from Salt (each with a ``why``).
+"""
+
+from __future__ import annotations
+
+import pathlib
+import shutil
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from saline.loader import Context
+from saline.states.engine.runner import run_chunks
+from saline.yamlload import safe_load
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+import system_states_support as support
+
+CASES = pathlib.Path(__file__).resolve().parents[2] / "cases" / "system_states"
+
+
+def _netns_ok() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    return subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False).returncode == 0
+
+
+def _run(base: pathlib.Path, opts: dict[str, Any], case: dict[str, Any], test: bool) -> dict[str, Any]:
+    mod, _, fun = case["state"].partition(".")
+    chunk = {"state": mod, "fun": fun, "__id__": "case", "__sls__": "case", "__env__": "base", "order": 10000,
+             **case["args"]}
+    chunk.setdefault("name", "case")
+    ctx_opts = {"id": "oracle", "file_client": "local", "cachedir": str(base / "cache"), "test": test,
+                "file_roots": {"base": [str(base / "srv")]}, "user": "root", **opts}
+    ctx = Context(ctx_opts, grains_loader=lambda: {"id": "oracle"}, pillar_loader=dict)
+    (result,) = run_chunks(ctx, [chunk], test=test).values()
+    return support.pick(result)
+
+
+@pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_system_state_case(path: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    raw = safe_load(path.read_text())
+    work = tmp_path / "w"
+    work.mkdir()
+    fwd, back = {"{W}": str(work)}, {str(work): "{W}"}
+    case = support.subst(raw, fwd)
+    support.build_tree(work, case.get("tree"))
+    opts = case.get("opts") or {}
+    differs = raw.get("saline_differs") or {}
+    expect = {p: {**raw["expect"][p], **(differs.get(p) or {})} for p in support.PHASES}
+    if case.get("netns"):
+        if not _netns_ok():
+            pytest.skip("needs unshare -n (a private network namespace)")
+        conf = support.write_config(tmp_path, opts, case)
+        got = support.subst(support.run_phases_cli(support.saline_call(), conf, case), back)
+        assert got.pop("_sysctl") == raw["after_sysctl"]
+    else:
+        initial = support.snapshot(work)
+        got = {"test": _run(tmp_path, opts, case, True)}
+        assert support.snapshot(work) == initial, "test=True changed the files"
+        got["run"] = _run(tmp_path, opts, case, False)
+        got["rerun"] = _run(tmp_path, opts, case, False)
+        after = support.snapshot(work)
+        got["test_after"] = _run(tmp_path, opts, case, True)
+        assert support.snapshot(work) == after, "test=True changed the files"
+        got = support.subst(got, back)
+    for phase in support.PHASES:
+        assert got[phase] == expect[phase], phase
+    assert support.subst(support.snapshot(work), back) == differs.get("after", raw["after"])
