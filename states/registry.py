@@ -25,6 +25,7 @@ BUILTIN_STATES: dict[str, str] = {
     "group": "saline.states.group",
     "service": "saline.states.service",
     "git": "saline.states.git",
+    "host": "saline.states.host",
 }
 
 _loaded: dict[str, StateModule] = {}
