@@ -36,4 +36,5 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "timezone": ("saline.modules.timezone",),
     "locale": ("saline.modules.locale_mod",),
     "git": ("saline.modules.git",),
+    "ssh": ("saline.modules.ssh",),
 }
