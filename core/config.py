@@ -150,6 +150,11 @@ MINION_OPTIONS: dict[str, Option] = {
     # seconds between the minion's liveness requests to the master (re-auth after a master restart)
     "master_alive_interval": _opt((int, float), 30),
     "acceptance_wait_time": _opt((int, float), 10),
+    # the mine: functions whose results the minion sends to the master (merged with the pillar's),
+    # run after auth and every mine_interval minutes (modules/mine.py, master/mine.py)
+    "mine_functions": _opt(dict, {}),
+    "mine_interval": _opt((int, float), 60),
+    "mine_enabled": _opt(bool, True),
 }
 
 MASTER_OPTIONS: dict[str, Option] = {
@@ -170,7 +175,7 @@ MASTER_OPTIONS: dict[str, Option] = {
 SALT_ONLY_OPTIONS = frozenset(
     {
         "gather_job_timeout", "acceptance_wait_time_max", "random_reauth_delay",
-        "recon_default", "recon_max", "recon_randomize", "mine_functions", "mine_interval", "schedule",
+        "recon_default", "recon_max", "recon_randomize", "schedule",
         "startup_states", "top_file", "enable_gpu_grains", "grains_refresh_every", "module_dirs",
         "extension_modules", "return", "returner_dirs", "state_events", "tcp_keepalive",
         "tcp_keepalive_idle", "keysize", "transport", "minion_id_caching", "open_mode", "loop_interval",

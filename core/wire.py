@@ -20,7 +20,7 @@ PROTOCOL = 1
 # peer may only send AUTH_CMD in clear.
 AUTH_CMD = "_auth"
 MINION_COMMANDS = frozenset({"_return", "_job", "_ping", "_file_envs", "_file_list", "_file_hash", "_file_get",
-                             "_pillar", "_event"})
+                             "_pillar", "_event", "_mine", "_mine_get", "_mine_delete", "_mine_flush"})
 
 AAD_REQUEST = b"saline/req/"
 AAD_REPLY = b"saline/rep/"

@@ -56,6 +56,9 @@ class Master(ServingMixin):
 
         self.pillar_cache = PillarCache(os.path.join(opts["cachedir"], "pillar"),
                                         bool(opts.get("minion_data_cache", True)), self.keys.list_state("accepted"))
+        from saline.master.mine import MineStore
+
+        self.mine = MineStore(os.path.join(opts["cachedir"], "mine"), self.keys.list_state("accepted"))
         self.cli_subs: dict[str, dict[bytes, float]] = {}  # jid -> {ipc identity: give-up time}
         self.pool = ThreadPoolExecutor(max_workers=max(2, int(opts.get("worker_threads") or 5)))
         self.stop_event: asyncio.Event | None = None
@@ -93,6 +96,7 @@ class Master(ServingMixin):
         self.presence.pop(minion_id, None)
         self.grains_cache.pop(minion_id, None)
         self.pillar_cache.forget(minion_id)
+        self.mine.forget(minion_id)
         try:
             os.unlink(os.path.join(self.grains_dir, wire.validate_minion_id(minion_id)))
         except (OSError, wire.WireError):

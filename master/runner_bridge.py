@@ -72,6 +72,7 @@ def make_api(master: Master, loop: asyncio.AbstractEventLoop, emit_line: Any) ->
         grains_cache=dict(master.grains_cache), events=master.events, ping=ping, remove_keys=remove_keys,
         running=running, pillar_cache=master.pillar_cache.snapshot(),
         fileserver=master.fileserver,
+        mine=master.mine, expected_minions=master.expected_minions,
         emit=emit_line,
     )
 

@@ -29,6 +29,8 @@ class ServingMixin:
     events: Any
     pillar_cache: Any
     pool: Any
+    mine: Any
+    expected_minions: Any
     _fileclient: Any = None
 
     @property
@@ -128,3 +130,50 @@ class ServingMixin:
                 log.warning("cannot compile the pillar of %s for the pillar cache: %s", minion_id, exc)
 
         self.pool.submit(work)
+
+    # ---- the mine (master/mine.py): written only under the session's id -------------------------
+
+    def req_mine(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
+        """Store the asking minion's mine data (``mine.update``/``mine.send``); ids in the load are ignored."""
+        from saline.master.mine import check_update
+
+        data, clear = check_update(load)
+        self.mine.update(minion_id, data, clear)
+        return {"ok": True}
+
+    def req_mine_delete(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
+        from saline.master.mine import check_name
+
+        return {"ok": self.mine.delete(minion_id, check_name(load.get("fun")))}
+
+    def req_mine_flush(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
+        self.mine.flush(minion_id)
+        return {"ok": True}
+
+    def req_mine_get(self, minion_id: str, load: dict[str, Any]) -> dict[str, Any]:
+        """Mine data of the minions a target matches (the same resolution as a CLI job's expected
+        minions); entries with ``allow_tgt`` only when that target matches the asking minion."""
+        from saline.master.mine import check_get
+        from saline.matchers import validate_target
+
+        tgt, tgt_type, patterns, keyed, exclude = check_get(load)
+        try:
+            validate_target(tgt, tgt_type, nodegroups=self.opts.get("nodegroups") or {})
+        except SalineError as exc:
+            raise wire.WireError(str(exc)) from None
+        minions = [m for m in self.expected_minions(tgt, tgt_type) if not (exclude and m == minion_id)]
+        verdicts: dict[tuple[str, str], bool] = {}
+
+        def allowed(allow_tgt: Any, allow_type: str) -> bool:
+            key = (repr(allow_tgt), allow_type)
+            if key not in verdicts:
+                try:
+                    verdicts[key] = minion_id in self.expected_minions(allow_tgt, allow_type)
+                except SalineError:
+                    verdicts[key] = False
+            return verdicts[key]
+
+        data = self.mine.get(minions, patterns, keyed, allowed)
+        if len(wire.pack(data)) > wire.MAX_FRAME - 65536:
+            raise wire.WireError("the mine data of this target does not fit in one answer: narrow the target")
+        return {"data": data}

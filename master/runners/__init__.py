@@ -40,6 +40,8 @@ class MasterAPI:
       answered (``manage.up``/``down``/``status``).
     - ``running(timeout) -> {minion_id: [job, ...]}``: ``saltutil.running`` on every minion
       (``jobs.active``).
+    - ``mine``: the :class:`saline.master.mine.MineStore`; ``expected_minions(tgt, tgt_type)``: the
+      accepted minions a target matches, resolved like a CLI job's expected minions (``mine.get``).
     - ``emit(line)``: write one line to the caller while the runner runs (``state.event``); the
       daemon forwards it to the ``saline-run`` client. Raising from it stops the runner.
     """
@@ -56,6 +58,8 @@ class MasterAPI:
     ping: Callable[[Any, str, float], list[str]] | None = None
     running: Callable[[float], dict[str, Any]] | None = None
     remove_keys: Callable[[list[str]], Any] | None = None
+    mine: Any = None
+    expected_minions: Callable[[Any, str], list[str]] | None = None
     emit: Callable[[str], None] = _print_line
 
     def need(self, name: str, runner: str) -> Any:
@@ -69,7 +73,7 @@ class MasterAPI:
         return sorted(keys.list_state("accepted"))
 
 
-from saline.master.runners import cache, fileserver, git_pillar, jobs, manage, state  # noqa: E402
+from saline.master.runners import cache, fileserver, git_pillar, jobs, manage, mine, state  # noqa: E402
 
 # Literal registry (greppable); a runner missing here is not available.
 RUNNERS: dict[str, Callable[..., Any]] = {
@@ -100,6 +104,7 @@ RUNNERS: dict[str, Callable[..., Any]] = {
     "cache.grains": cache.grains,
     "cache.pillar": cache.pillar,
     "state.event": state.event,
+    "mine.get": mine.get,
 }
 
 

@@ -125,7 +125,7 @@ def test_unknown_key_warns_with_file_and_key(conf, caplog):
     assert opts["no_such_option"] == 1
 
 
-@pytest.mark.parametrize("key", ["gather_job_timeout", "recon_default", "mine_functions"])
+@pytest.mark.parametrize("key", ["gather_job_timeout", "recon_default", "startup_states"])
 def test_salt_only_options_warn_never_fail(conf, caplog, key):
     path = write(conf / "minion", f"{key}: 10\n")
     with caplog.at_level(logging.WARNING):

@@ -20,7 +20,9 @@ def test_send_get_delete_flush(tmp_path) -> None:
     assert salt["mine.get"]("db*", "greeting") == {}
     assert salt["mine.get"]("os:Debian", "greeting", tgt_type="grain") == {"web1": "hello"}
     assert salt["mine.get"]("*", "greeting,other") == {"greeting": {"web1": "hello"}, "other": {}}
-    assert salt["mine.get"]("*", "greeting", exclude_minion=True) == {}
+    # like Salt's local mode: exclude_minion has no effect without a master (there is only this minion)
+    assert salt["mine.get"]("*", "greeting", exclude_minion=True) == {"web1": "hello"}
+    assert salt["mine.get"]("*", ["greeting"]) == {"greeting": {"web1": "hello"}}
     mode = stat.S_IMODE(os.stat(tmp_path / "mine.json").st_mode)
     assert mode == 0o600
     salt["mine.delete"]("greeting")
@@ -33,6 +35,6 @@ def test_send_get_delete_flush(tmp_path) -> None:
 def test_update_from_mine_functions(tmp_path) -> None:
     ctx = make_ctx(tmp_path)
     ctx.opts["mine_functions"] = {"pinged": [{"mine_function": "test.ping"}], "test.echo": ["hi"]}
-    ctx.salt["mine.update"]()
+    assert ctx.salt["mine.update"]() is True
     assert ctx.salt["mine.get"]("web1", "pinged", tgt_type="list") == {"web1": True}
     assert ctx.salt["mine.get"]("*", "test.echo") == {"web1": "hi"}
