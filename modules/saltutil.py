@@ -157,9 +157,10 @@ def kill_all_jobs(ctx: Context, **kwargs: Any) -> list[str]:
 
 @mod.action
 def refresh_pillar(ctx: Context, wait: bool = False, timeout: Any = 30, clean_cache: bool = True) -> bool:
-    """Drop the pillar of this job so it is compiled again on next use (by the master for a minion
-    daemon; every job of a daemon compiles its pillar afresh, so the next job sees changes anyway). With
-    a master, also sends ``minion/refresh/<id>`` to its event bus. Returns True. ``wait``, ``timeout``
+    """Compile the pillar again (by the master for a minion daemon, which also refreshes the master's
+    pillar cache used to resolve pillar targets; every job of a daemon compiles its pillar afresh, so
+    the next job sees changes anyway). With a master, also sends ``minion/refresh/<id>`` to its event bus.
+    Returns True. ``wait``, ``timeout``
     and ``clean_cache`` are accepted for Salt's sake: the refresh is done when this returns.
 
     CLI Example: ``saline '*' saltutil.refresh_pillar``
@@ -167,7 +168,9 @@ def refresh_pillar(ctx: Context, wait: bool = False, timeout: Any = 30, clean_ca
     ctx.pillar = None  # type: ignore[assignment]  # reloaded on next access
     request = ctx.scratch.get("master_request")
     if request is not None:
-        try:
+        try:  # compiled now, as Salt does: the master's pillar cache (pillar targets) follows at once
+            if ctx.pillar_loader is not None:
+                ctx.pillar = ctx.pillar_loader()
             request("_event", {"tag": f"minion/refresh/{ctx.opts.get('id')}", "data": {}})
         except Exception as exc:  # the refresh itself is done; the notice is best effort
             ctx.log.warning("could not tell the master about the pillar refresh: %s", exc)
