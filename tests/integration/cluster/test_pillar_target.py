@@ -33,18 +33,9 @@ def write_pillar(cluster, files):
 
 def start(cluster, **master_opts):
     root = write_pillar(cluster, {"top": TOP, **SLS})
-    path = os.path.join(cluster.master_dir, "master")
-    with open(path, encoding="utf-8") as fh:
-        conf = yaml.safe_load(fh)
-    conf.update({"pillar_roots": {"base": [root]}, "gather_job_timeout": 2, **master_opts})
-    cluster._write(path, conf)
-    cluster.start_master()
-    for mid in IDS:
-        cluster.add_minion(mid, {"os_family": "Debian" if mid != "m2" else "RedHat"}, file_client="remote")
-    cluster.wait_pending(IDS)
-    rc, _out, err = cluster.key("-A", "-y")
-    assert rc == 0, err
-    cluster.wait_authenticated(IDS)
+    cluster.configure_master(pillar_roots={"base": [root]}, gather_job_timeout=2, **master_opts)
+    cluster.start(IDS, {mid: {"os_family": "Debian" if mid != "m2" else "RedHat"} for mid in IDS},
+                  file_client="remote")
     cache = pillar_dir(cluster)
     cluster.wait(lambda: all(os.path.exists(os.path.join(cache, m)) for m in IDS), "pillar cached at auth")
 
@@ -157,3 +148,14 @@ def test_property_expected_set_equals_the_minions_that_answer(cluster):
         assert expected == answered, (expr, expected, answered)
 
     check()
+
+
+def test_refresh_pillar_refreshes_the_masters_cache(cluster):
+    start(cluster)
+    write_pillar(cluster, {"web": {"role": "web", "tier": 7}})
+    rc, out, err = cluster.run("saline-run", "cache.pillar", "tgt=m1", "--out=json")
+    assert rc == 0 and json.loads(out)["m1"]["tier"] == 1, out + err  # not compiled since
+    rc, out, err = cluster.saline("m1", "saltutil.refresh_pillar", "--out=json", "--static")
+    assert rc == 0 and json.loads(out) == {"m1": True}, out + err
+    rc, out, err = cluster.run("saline-run", "cache.pillar", "tgt=m1", "--out=json")
+    assert rc == 0 and json.loads(out)["m1"]["tier"] == 7, out + err
