@@ -185,7 +185,7 @@ def _send_data(ctx: Context, data: dict[str, Any], clear: bool) -> bool:
 def _functions(fun: Any) -> tuple[list[str], bool]:
     """Requested function names (or globs) and whether the answer is keyed by function first."""
     if isinstance(fun, str):
-        names = [f.strip() for f in fun.split(",") if f.strip()]
+        names = list(dict.fromkeys(f.strip() for f in fun.split(",") if f.strip()))  # repeats count once
         return names, len(names) > 1
     if isinstance(fun, list | tuple) and all(isinstance(f, str) for f in fun):
         return list(fun), True

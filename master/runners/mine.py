@@ -17,7 +17,7 @@ def get(api: Any, tgt: Any, fun: Any, tgt_type: str = "glob", **kwargs: Any) -> 
     from saline.matchers import validate_target
 
     if isinstance(fun, str):
-        patterns = [f.strip() for f in fun.split(",") if f.strip()]
+        patterns = list(dict.fromkeys(f.strip() for f in fun.split(",") if f.strip()))
         keyed = len(patterns) > 1
     elif isinstance(fun, list | tuple) and fun and all(isinstance(f, str) for f in fun):
         patterns, keyed = list(fun), True

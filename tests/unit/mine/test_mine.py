@@ -23,6 +23,7 @@ def test_send_get_delete_flush(tmp_path) -> None:
     # like Salt's local mode: exclude_minion has no effect without a master (there is only this minion)
     assert salt["mine.get"]("*", "greeting", exclude_minion=True) == {"web1": "hello"}
     assert salt["mine.get"]("*", ["greeting"]) == {"greeting": {"web1": "hello"}}
+    assert salt["mine.get"]("*", "greeting,greeting") == {"web1": "hello"}  # as Salt 3007.8
     mode = stat.S_IMODE(os.stat(tmp_path / "mine.json").st_mode)
     assert mode == 0o600
     salt["mine.delete"]("greeting")
