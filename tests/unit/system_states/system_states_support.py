@@ -67,7 +67,7 @@ def write_config(base: pathlib.Path, opts: dict[str, Any], case: dict[str, Any])
     args = dict(case["args"])
     args.setdefault("name", "case")
     sls = {"case": {case["state"]: [{k: v} for k, v in args.items()]}}
-    (srv / "case.sls").write_text(yaml.safe_dump(sls))
+    (srv / "case.sls").write_text(yaml.safe_dump(sls, sort_keys=False))
     return conf
 
 
