@@ -26,6 +26,7 @@ BUILTIN_STATES: dict[str, str] = {
     "service": "saline.states.service",
     "git": "saline.states.git",
     "host": "saline.states.host",
+    "ini": "saline.states.ini_manage",
     "ssh_auth": "saline.states.ssh_auth",
     "ssh_known_hosts": "saline.states.ssh_known_hosts",
 }
