@@ -36,5 +36,6 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "timezone": ("saline.modules.timezone",),
     "locale": ("saline.modules.locale_mod",),
     "git": ("saline.modules.git",),
+    "ini": ("saline.modules.ini_manage",),
     "ssh": ("saline.modules.ssh",),
 }
