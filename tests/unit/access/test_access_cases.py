@@ -3,8 +3,9 @@
 Same format and harness as the file-state cases (see tests/unit/file_states/test_file_state_cases.py):
 a starting tree, one state call, what Salt 3007 returned for test=True / run / rerun / test=True
 again, and the tree afterwards; ``saline_differs`` overrides a phase where Saline deliberately
-differs (with a ``why``). Recorded with ``record_cases.py``. Cases that need a crontab set
-``needs: crontab`` and are skipped where the command is missing.
+differs (with a ``why``). Recorded with ``record_cases.py``. Cron cases (``setup_cron``: the
+starting crontab, or null for none) run as a fresh user ``CRONUSER`` whose crontab is shown in the trees
+as ``CRONTAB``; they are skipped where the ``crontab`` command is missing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import os
 import pathlib
 import shutil
+import subprocess
 import sys
+import uuid
 
 import pytest
 from saline.yamlload import safe_load
@@ -38,55 +41,48 @@ def umask022():
 @pytest.mark.parametrize("path", _cases(), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_case(path: pathlib.Path, tmp_path: pathlib.Path, umask022: None) -> None:
     case = safe_load(path.read_text())
-    if case.get("needs") and not shutil.which(case["needs"]):
-        pytest.skip(f"{case['needs']} is not installed")
+    cron = "setup_cron" in case
+    if cron and not shutil.which("crontab"):
+        pytest.skip("crontab is not installed")
     work, srv = tmp_path / "w", tmp_path / "srv"
     for d in (work, srv, tmp_path / "pillar", tmp_path / "cache"):
         d.mkdir()
     build_tree(str(work), case.get("tree"))
     build_tree(str(srv), case.get("srv"))
-    fwd = {"{W}": str(work), "{SRV}": str(srv)}
-    back = {str(work): "{W}", str(srv): "{SRV}"}
+    user = f"salcron{uuid.uuid4().hex[:8]}" if cron else None
+    fwd = {"{W}": str(work), "{SRV}": str(srv), **({"CRONUSER": user} if user else {})}
+    back = {str(work): "{W}", str(srv): "{SRV}", **({user: "CRONUSER"} if user else {})}
     args = subst(case["args"], fwd)
     differs = case.get("saline_differs") or {}
     expect = {phase: {**case["expect"][phase], **(differs.get(phase) or {})} for phase in PHASES}
-    setup = case.get("setup_cron")
-    if setup is not None:
-        _set_crontab(str(setup))
+    if user:
+        subprocess.run(["useradd", "-M", "-d", str(tmp_path), user], check=True, capture_output=True)
+        if case["setup_cron"] is not None:
+            subprocess.run(["crontab", "-u", user, "-"], input=str(case["setup_cron"]), text=True, check=True)
     try:
-        initial = _state_of(str(work), case)
+        initial = state_of(str(work), user)
         got = {"test": subst(run_state(tmp_path, case["state"], args, {}, True), back)}
-        assert _state_of(str(work), case) == initial, "test=True changed something"
+        assert state_of(str(work), user) == initial, "test=True changed something"
         got["run"] = subst(run_state(tmp_path, case["state"], args, {}, False), back)
-        after = _state_of(str(work), case)
+        after = state_of(str(work), user)
         got["rerun"] = subst(run_state(tmp_path, case["state"], args, {}, False), back)
-        after_rerun = _state_of(str(work), case)
+        after_rerun = state_of(str(work), user)
         got["test_after"] = subst(run_state(tmp_path, case["state"], args, {}, True), back)
-        assert _state_of(str(work), case) == after_rerun, "test=True changed something"
+        assert state_of(str(work), user) == after_rerun, "test=True changed something"
     finally:
-        if setup is not None:
-            _set_crontab(None)
+        if user:
+            subprocess.run(["crontab", "-u", user, "-r"], capture_output=True, check=False)
+            subprocess.run(["userdel", user], capture_output=True, check=False)
     for phase in PHASES:
         assert got[phase] == expect[phase], phase
     assert subst(after, back) == differs.get("after", case["after"])
     assert subst(after_rerun, back) == differs.get("after_rerun", case.get("after_rerun", case["after"]))
 
 
-def _state_of(work: str, case: dict) -> dict:
-    """The tree, plus root's crontab for cron cases."""
+def state_of(work: str, user: str | None) -> dict:
+    """The tree, plus the user's crontab for cron cases."""
     tree = snapshot(work)
-    if "setup_cron" in case:
-        import subprocess
-
-        done = subprocess.run(["crontab", "-l"], capture_output=True, text=True, check=False)
+    if user:
+        done = subprocess.run(["crontab", "-u", user, "-l"], capture_output=True, text=True, check=False)
         tree["CRONTAB"] = done.stdout if done.returncode == 0 else None
     return tree
-
-
-def _set_crontab(text: str | None) -> None:
-    import subprocess
-
-    if text is None:
-        subprocess.run(["crontab", "-r"], capture_output=True, check=False)
-    else:
-        subprocess.run(["crontab", "-"], input=text, text=True, check=True)
