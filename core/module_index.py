@@ -38,4 +38,6 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "git": ("saline.modules.git",),
     "ini": ("saline.modules.ini_manage",),
     "ssh": ("saline.modules.ssh",),
+    "pip": ("saline.modules.pip",),
+    "cron": ("saline.modules.cron",),
 }

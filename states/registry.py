@@ -29,6 +29,8 @@ BUILTIN_STATES: dict[str, str] = {
     "ini": "saline.states.ini_manage",
     "ssh_auth": "saline.states.ssh_auth",
     "ssh_known_hosts": "saline.states.ssh_known_hosts",
+    "pip": "saline.states.pip_state",
+    "cron": "saline.states.cron",
 }
 
 _loaded: dict[str, StateModule] = {}
