@@ -91,7 +91,7 @@ def run_phases_cli(call: list[str], conf: pathlib.Path, case: dict[str, Any]) ->
     for phase, text in zip(PHASES, parts, strict=False):
         (result,) = json.loads(text)["local"].values()
         got[phase] = pick(result)
-    got["_sysctl"] = dict(zip(case.get("sysctl") or {}, parts[-1].split(), strict=False))
+    got["_sysctl"] = dict(zip(case.get("sysctl") or {}, parts[-1].splitlines(), strict=False))
     return got
 
 
