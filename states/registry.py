@@ -27,6 +27,7 @@ BUILTIN_STATES: dict[str, str] = {
     "git": "saline.states.git",
     "host": "saline.states.host",
     "ini": "saline.states.ini_manage",
+    "sysctl": "saline.states.sysctl",
     "ssh_auth": "saline.states.ssh_auth",
     "ssh_known_hosts": "saline.states.ssh_known_hosts",
     "pip": "saline.states.pip_state",
