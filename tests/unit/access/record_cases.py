@@ -18,6 +18,7 @@ import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "file_states"))
+import archive_build
 import file_states_support
 import regen_oracle_cases
 from test_access_cases import state_of
@@ -48,6 +49,7 @@ def main(argv: list[str]) -> None:
 
     paths = sorted(p for a in ("ssh", "cron", "archive") for p in (ROOT / a).glob("*.yaml")) \
         if argv == ["--all"] else [ROOT / f"{n.removesuffix('.yaml')}.yaml" for n in argv]
+    regen_oracle_cases.build_tree = archive_build.build
     for path in paths:
         case = safe_load(path.read_text())
         if "setup_cron" in case:

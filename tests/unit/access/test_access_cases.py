@@ -20,8 +20,10 @@ import uuid
 import pytest
 from saline.yamlload import safe_load
 
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
 sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "file_states"))
-from file_states_support import PHASES, build_tree, run_state, snapshot, subst
+from archive_build import build as build_tree
+from file_states_support import PHASES, run_state, snapshot, subst
 
 ROOT = pathlib.Path(__file__).resolve().parents[2] / "cases"
 AREAS = ("ssh", "cron", "archive")
