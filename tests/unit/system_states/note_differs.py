@@ -14,24 +14,14 @@ import yaml
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import test_system_state_cases as t
-from system_states_support import PHASES, build_tree, snapshot, subst
+from system_states_support import PHASES
 
 
 def note(stem: str, why: str) -> None:
     path = t.CASES / f"{stem}.yaml"
     raw = yaml.safe_load(path.read_text())
     with tempfile.TemporaryDirectory() as tmp:
-        base = pathlib.Path(tmp)
-        work = base / "w"
-        work.mkdir()
-        case = subst(raw, {"{W}": str(work)})
-        build_tree(work, case.get("tree"))
-        opts = case.get("opts") or {}
-        got = {}
-        for phase in PHASES:
-            got[phase] = t._run(base, opts, case, phase.startswith("test"))
-        got = subst(got, {str(work): "{W}"})
-        after = subst(snapshot(work), {str(work): "{W}"})
+        got, after = t.run_case(raw, pathlib.Path(tmp))
     differs: dict = {"why": why}
     for phase in PHASES:
         delta = {k: v for k, v in got[phase].items() if raw["expect"][phase].get(k, object()) != v}

@@ -7,6 +7,7 @@ Usage: ``python tests/unit/system_states/record_oracle.py [case-stem ...]`` with
 from __future__ import annotations
 
 import pathlib
+import subprocess
 import sys
 import tempfile
 
@@ -28,8 +29,13 @@ def record(path: pathlib.Path) -> None:
         case = subst(raw, {"{W}": str(work)})
         build_tree(work, case.get("tree"))
         conf = write_config(base, case.get("opts") or {}, case)
-        got = subst(run_phases_cli([str(SALT_CALL)], conf, case), {str(work): "{W}"})
-        after = subst(snapshot(work), {str(work): "{W}"})
+        cleanup = [f"update-alternatives --remove-all {n}" for n in case.get("alternatives") or []]
+        try:
+            got = subst(run_phases_cli([str(SALT_CALL)], conf, case), {str(work): "{W}"})
+            after = subst(snapshot(work, case.get("snapshot_skip") or ()), {str(work): "{W}"})
+        finally:
+            for line in cleanup:
+                subprocess.run(line, shell=True, check=False, capture_output=True)
     if case.get("sysctl"):
         raw["after_sysctl"] = got["_sysctl"]
     raw["expect"] = {p: got[p] for p in PHASES}

@@ -30,9 +30,12 @@ def build_tree(root: pathlib.Path, spec: dict[str, Any] | None) -> None:
         path.write_text(str(text))
 
 
-def snapshot(root: pathlib.Path) -> dict[str, str]:
+def snapshot(root: pathlib.Path, skip: Any = ()) -> dict[str, str]:
+    """Files under ``root`` (symlinks read through); top-level folders in ``skip`` left out."""
     out = {}
     for path in sorted(root.rglob("*")):
+        if path.relative_to(root).parts[0] in skip:
+            continue
         if path.is_file():
             out[str(path.relative_to(root))] = path.read_text(errors="replace")
     return out
@@ -71,11 +74,18 @@ def write_config(base: pathlib.Path, opts: dict[str, Any], case: dict[str, Any])
     return conf
 
 
-def run_phases_cli(call: list[str], conf: pathlib.Path, case: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def setup_script(case: dict[str, Any], alt_args: str) -> list[str]:
+    """Shell lines of the case's ``setup`` (``{ALT}`` becomes the update-alternatives directory options)."""
+    return [str(line).replace("{ALT}", alt_args) for line in case.get("setup") or []]
+
+
+def run_phases_cli(call: list[str], conf: pathlib.Path, case: dict[str, Any],
+                   alt_args: str = "") -> dict[str, dict[str, Any]]:
     """The four phases through a ``salt-call``-style CLI, all in one shell (and namespace if asked)."""
     base = shlex.join([*call, "--local", "-c", str(conf), "--out=json", "state.apply", "case"])
     script = [f"echo {shlex.quote(str(v))} > /proc/sys/{k.replace('.', '/')}"
               for k, v in (case.get("sysctl") or {}).items()]
+    script += [f"{line} >/dev/null 2>&1" for line in setup_script(case, alt_args)]
     for phase in PHASES:
         test = "True" if phase.startswith("test") else "False"
         script += [f"{base} test={test}", f"echo {SEP}"]

@@ -43,17 +43,24 @@ def _run(base: pathlib.Path, opts: dict[str, Any], case: dict[str, Any], test: b
     return support.pick(result)
 
 
-@pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
-def test_system_state_case(path: pathlib.Path, tmp_path: pathlib.Path) -> None:
-    raw = safe_load(path.read_text())
+def run_case(raw: dict[str, Any], tmp_path: pathlib.Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """Run a case's four phases with Saline; return the results and the files after (``{W}`` restored)."""
     work = tmp_path / "w"
     work.mkdir()
     fwd, back = {"{W}": str(work)}, {str(work): "{W}"}
     case = support.subst(raw, fwd)
     support.build_tree(work, case.get("tree"))
     opts = case.get("opts") or {}
-    differs = raw.get("saline_differs") or {}
-    expect = {p: {**raw["expect"][p], **(differs.get(p) or {})} for p in support.PHASES}
+    if case["state"].startswith("alternatives."):
+        assert case.get("alternatives"), "alternatives cases list their group names (replayed in temp dirs)"
+    if case.get("alternatives"):
+        # Salt has no directory options: recorded on the real alternatives dirs, replayed in temp dirs
+        alt, admin = work / "alt", work / "admin"
+        alt.mkdir(exist_ok=True)
+        admin.mkdir(exist_ok=True)
+        opts = {**opts, "alternatives.altdir": str(alt), "alternatives.admindir": str(admin)}
+        for line in support.setup_script(case, f"--altdir {alt} --admindir {admin}"):
+            subprocess.run(line, shell=True, check=True, capture_output=True)
     if case.get("netns"):
         if not _netns_ok():
             pytest.skip("needs unshare -n (a private network namespace)")
@@ -70,6 +77,15 @@ def test_system_state_case(path: pathlib.Path, tmp_path: pathlib.Path) -> None:
         got["test_after"] = _run(tmp_path, opts, case, True)
         assert support.snapshot(work) == after, "test=True changed the files"
         got = support.subst(got, back)
+    return got, support.subst(support.snapshot(work, case.get("snapshot_skip") or ()), back)
+
+
+@pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_system_state_case(path: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    raw = safe_load(path.read_text())
+    differs = raw.get("saline_differs") or {}
+    expect = {p: {**raw["expect"][p], **(differs.get(p) or {})} for p in support.PHASES}
+    got, after = run_case(raw, tmp_path)
     for phase in support.PHASES:
         assert got[phase] == expect[phase], phase
-    assert support.subst(support.snapshot(work), back) == differs.get("after", raw["after"])
+    assert after == differs.get("after", raw["after"])
