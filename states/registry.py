@@ -28,6 +28,7 @@ BUILTIN_STATES: dict[str, str] = {
     "host": "saline.states.host",
     "ini": "saline.states.ini_manage",
     "sysctl": "saline.states.sysctl",
+    "alternatives": "saline.states.alternatives",
     "ssh_auth": "saline.states.ssh_auth",
     "ssh_known_hosts": "saline.states.ssh_known_hosts",
     "pip": "saline.states.pip_state",
