@@ -37,6 +37,7 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "locale": ("saline.modules.locale_mod",),
     "git": ("saline.modules.git",),
     "ini": ("saline.modules.ini_manage",),
+    "alternatives": ("saline.modules.alternatives",),
     "ssh": ("saline.modules.ssh",),
     "pip": ("saline.modules.pip",),
     "cron": ("saline.modules.cron",),
