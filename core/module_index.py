@@ -41,4 +41,5 @@ BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "ssh": ("saline.modules.ssh",),
     "pip": ("saline.modules.pip",),
     "cron": ("saline.modules.cron",),
+    "archive": ("saline.modules.archive",),
 }

@@ -33,6 +33,7 @@ BUILTIN_STATES: dict[str, str] = {
     "ssh_known_hosts": "saline.states.ssh_known_hosts",
     "pip": "saline.states.pip_state",
     "cron": "saline.states.cron",
+    "archive": "saline.states.archive",
 }
 
 _loaded: dict[str, StateModule] = {}
