@@ -111,7 +111,10 @@ class MasterChannel:
         sock = self._socket()
         deadline = time.monotonic() + timeout
         try:
-            await asyncio.wait_for(sock.send(frame), timeout)
+            sent = sock.send(frame)
+            if not sent.done():  # usually sent at once: no timer needed
+                await asyncio.wait_for(sent, timeout)
+            sent.result()
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:

@@ -248,24 +248,22 @@ class Minion:
         """Send a return; one the master has not acknowledged within ``SPOOL_AFTER`` seconds (master away
         or restarting), or that is still in flight when the minion stops, is spooled to disk first."""
         tries = max(1, int(self.opts.get("return_retry_tries") or 3))
-        sending = asyncio.ensure_future(self.request("_return", ret, tries=tries))
-        path = None
+        spooled: list[str] = []
+        timer = asyncio.get_running_loop().call_later(SPOOL_AFTER, lambda: spooled.append(self.spool(ret)))
         try:
-            done, _ = await asyncio.wait({sending}, timeout=SPOOL_AFTER)
-            if not done:
-                path = self.spool(ret)
-            await sending
+            await self.request("_return", ret, tries=tries)
         except TimeoutError:
             log.warning("the master did not take the return of job %s; it is kept in %s and sent again",
-                        ret["jid"], path or self.spool(ret))
+                        ret["jid"], spooled[0] if spooled else self.spool(ret))
             return
         except asyncio.CancelledError:
-            if path is None and not (sending.done() and not sending.cancelled() and sending.exception() is None):
+            if not spooled:
                 self.spool(ret)  # stopping with the return in flight: a restarted minion sends it
-            sending.cancel()
             raise
-        if path:
-            _unlink(path)  # any answer is an acknowledgement (a duplicate is answered too)
+        finally:
+            timer.cancel()
+        if spooled:
+            _unlink(spooled[0])  # any answer is an acknowledgement (a duplicate is answered too)
 
     async def resend_returns(self) -> None:
         """Every ``return_retry_timer`` seconds, send the returns still on disk, oldest first."""
@@ -307,15 +305,20 @@ class Minion:
 
     async def keepalive(self) -> None:
         """Ping the master; a new publish key id or a lost session leads to a new auth."""
+        import random
+
         interval = float(self.opts.get("master_alive_interval") or 30)
+        # The first ping at a random point of the interval: minions started (or reconnected after a master
+        # restart) together would otherwise ping in one burst every interval, all of them at once.
+        await asyncio.sleep(random.uniform(0.5, 1.0) * interval)
         while True:
-            await asyncio.sleep(interval)
             try:
                 ret = await self.request("_ping", {}, tries=1)
             except TimeoutError:
-                continue
+                ret = None
             if isinstance(ret, dict) and ret.get("pub_kid") not in (None, self.pub_kid):
                 await self.reauth()
+            await asyncio.sleep(interval)
 
     # ---- main -----------------------------------------------------------------------------------
 
