@@ -4,7 +4,7 @@ Authorized-keys lines are written in Salt's layout (``[options ]enc key comment`
 the comment even when it is empty) so files Salt managed compare equal. A key is "valid" when its
 text decodes as base64, which is also what reading a file accepts. Known-hosts lookups and removals
 go through ``ssh-keygen -F``/``-R`` so hashed host names are matched as OpenSSH matches them.
-Fetching keys from a remote host (``ssh-keyscan``) is not offered: ``set_known_host`` needs ``key``.
+Keys offered by a host are fetched with ``ssh-keyscan`` when ``set_known_host`` gets no ``key``.
 """
 
 from __future__ import annotations
@@ -440,11 +440,10 @@ def set_known_host(ctx: Context, user: Any = None, hostname: str | None = None, 
                    key: Any = None, port: Any = None, enc: Any = None, config: Any = None,
                    hash_known_hosts: bool = True, timeout: int = 5,
                    fingerprint_hash_type: Any = None) -> dict[str, Any]:
-    """Make ``hostname``'s ``enc`` key ``key`` the one in the known_hosts file (older entries of that
-    type are replaced); hashed with ``hash_known_hosts``. Returns ``{status: exists, keys}`` or
-    ``{status: updated, old, new}``, or ``{status: error, error}``.
-
-    Keys are not fetched from the network here: ``key`` is required.
+    """Make sure the known_hosts file holds ``hostname``'s key: ``key`` (with ``enc``), or the keys the
+    host offers (``ssh-keyscan``), checked against ``fingerprint`` when given. Older entries of that type
+    are replaced; names are hashed with ``hash_known_hosts``. Returns ``{status: exists, keys}``,
+    ``{status: updated, old, new}`` or ``{status: error, error}``.
 
     CLI Example: ``saline-call --local ssh.set_known_host root github.com enc=ssh-ed25519 key='AAAAC3Nza...'``
     """
@@ -457,15 +456,27 @@ def set_known_host(ctx: Context, user: Any = None, hostname: str | None = None, 
                                     fingerprint_hash_type=fingerprint_hash_type)
     stored_keys = [e["key"] for e in stored or [] if enc is None or e["enc"] == enc]
     stored_prints = [e["fingerprint"] for e in stored or []]
-    # without a key or fingerprint to compare, a known host counts as known (keys are not fetched)
-    if stored and not (fingerprint and fingerprint not in stored_prints) and not (key and key not in stored_keys):
+    update = not stored or bool(fingerprint and fingerprint not in stored_prints) \
+        or bool(key and key not in stored_keys)
+    if not update and (key or fingerprint):
         return {"status": "exists", "keys": stored_keys}
-    if not key:
-        return {"status": "error", "error": "Fetching remote host keys is not supported: give the key"}
-    if not enc:
-        return {"status": "error", "error": 'Required argument "enc" if using "key" argument.'}
-    if key_fingerprint(str(key), fingerprint_hash_type) is None:
-        return {"status": "error", "error": "Invalid public key"}
+    if key:
+        if not enc:
+            return {"status": "error", "error": 'Required argument "enc" if using "key" argument.'}
+        if key_fingerprint(str(key), fingerprint_hash_type) is None:
+            return {"status": "error", "error": "Invalid public key"}
+        new = [{"hostname": hostname, "enc": enc, "key": key}]
+    else:
+        fetched = recv_known_host_entries(ctx, hostname, enc=enc, port=port, hash_known_hosts=hash_known_hosts,
+                                          timeout=timeout, fingerprint_hash_type=fingerprint_hash_type)
+        if not fetched:
+            return {"status": "error", "error": "Unable to receive remote host keys"}
+        if fingerprint and fingerprint not in [e["fingerprint"] for e in fetched]:
+            return {"status": "error", "error": "Remote host public keys found but none of their fingerprints "
+                    "match the one you have provided"}
+        if not update and {e["key"] for e in fetched} == set(stored_keys):
+            return {"status": "exists", "keys": stored_keys}
+        new = fetched
     path = known_hosts_file(ctx, user, config)
     lines: list[str] = []
     origmode = None
@@ -477,9 +488,11 @@ def set_known_host(ctx: Context, user: Any = None, hostname: str | None = None, 
         lines = [line for number, line in enumerate(lines, 1) if number not in drop]
         if lines and not lines[-1].endswith("\n"):
             lines[-1] += "\n"
-    host = hostname if hash_known_hosts or port in (None, DEFAULT_SSH_PORT) or ":" in hostname \
-        else f"[{hostname}]:{port}"
-    lines.append(f"{host} {enc} {key}\n")
+    for entry in new:
+        host = entry["hostname"]
+        if not (hash_known_hosts or port in (None, DEFAULT_SSH_PORT, str(DEFAULT_SSH_PORT)) or ":" in host):
+            host = f"[{host}]:{port}"
+        lines.append(f"{host} {entry['enc']} {entry['key']}\n")
     directory = os.path.dirname(path)
     if not os.path.isdir(directory):
         os.makedirs(directory)
@@ -489,9 +502,36 @@ def set_known_host(ctx: Context, user: Any = None, hostname: str | None = None, 
     _write(path, lines)
     _chown_user(ctx, path, user)
     os.chmod(path, origmode if origmode is not None else 0o600)
-    if hash_known_hosts:
+    if hash_known_hosts and key:  # fetched keys come hashed by ssh-keyscan -H already
         _hash_file(ctx, user, path)
-    return {"status": "updated", "old": stored, "new": [{"hostname": hostname, "enc": enc, "key": key}]}
+    return {"status": "updated", "old": stored, "new": new}
+
+
+@mod.query
+def recv_known_host_entries(ctx: Context, hostname: str, enc: Any = None, port: Any = None,
+                            hash_known_hosts: bool = True, timeout: int = 5,
+                            fingerprint_hash_type: Any = None) -> list[dict[str, Any]] | None:
+    """The public keys ``hostname`` offers (``ssh-keyscan``; host names hashed with ``hash_known_hosts``):
+    hostname, enc, key, fingerprint each; None when none could be fetched.
+
+    CLI Example: ``saline-call --local ssh.recv_known_host_entries github.com enc=ssh-ed25519``
+    """
+    if which("ssh-keyscan") is None:
+        raise CommandNotFoundError("ssh-keyscan is not installed (package openssh-client)")
+    cmd = ["ssh-keyscan"]
+    if port:
+        cmd += ["-p", str(port)]
+    if enc:
+        cmd += ["-t", str(enc)]
+    if hash_known_hosts:
+        cmd.append("-H")
+    cmd += ["-T", str(timeout), str(hostname)]
+    for _attempt in range(5):  # as Salt: a busy server may drop the first connections
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        entries = _known_entries(done.stdout, fingerprint_hash_type)
+        if entries:
+            return entries
+    return None
 
 
 def _matching_lines(output: str, enc: Any) -> set[int]:

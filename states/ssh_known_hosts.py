@@ -1,8 +1,8 @@
 """State module ``ssh_known_hosts``: a host's key present in (or the host absent from) a known_hosts file.
 
 Without ``user`` the file is ``/etc/ssh/ssh_known_hosts`` (``config`` must then be absolute); with it,
-``~user/.ssh/known_hosts``. Keys are given with ``key`` and ``enc``: Saline does not fetch host keys
-over the network (``ssh-keyscan``), so a missing host with only a ``fingerprint`` is an error.
+``~user/.ssh/known_hosts``. Without ``key`` the host's keys are fetched with ``ssh-keyscan`` when the
+state runs (and checked against ``fingerprint`` when given); under test=True nothing is fetched.
 """
 
 from __future__ import annotations
@@ -41,13 +41,11 @@ def present(ctx: Any, name: str, user: Any = None, fingerprint: Any = None, key:
         return ret(name, False, {}, f"ssh.check_known_host error: {exc}")
     except (CommandExecutionError, SaltInvocationError) as exc:
         return ret(name, False, {}, str(exc))
-    if status == "exists":
-        comment = f"Host {name} is already in {config}" if ctx.opts.get("test") \
-            else f"{name} already exists in {config}"
-        return ret(name, True, {}, comment)
-    if not key:
-        return ret(name, False, {}, f"Host {name} is not in {config} with a matching key, and host keys are not "
-                   "fetched from the network: give the key with 'key' and 'enc'")
+    testing = bool(ctx.opts.get("test"))
+    # a known host without key or fingerprint is compared with what it offers when run (as Salt does)
+    if status == "exists" and (testing or key or fingerprint):
+        return ret(name, True, {}, f"Host {name} is already in {config}" if testing
+                   else f"{name} already exists in {config}")
 
     def save(actx: Any) -> dict[str, Any]:
         result = actx.salt["ssh.set_known_host"](
@@ -58,7 +56,16 @@ def present(ctx: Any, name: str, user: Any = None, fingerprint: Any = None, key:
         if result["status"] == "error":
             return ret(name, False, {}, result["error"])
         changes = {"old": result["old"], "new": result["new"]}
-        return ret(name, True, changes, f"{name}'s key saved to {config} (key: {result['new'][0]['key']})")
+        first = result["new"][0]
+        if key:
+            comment = f"{name}'s key saved to {config} (key: {first['key']})"
+        elif fingerprint:
+            comment = f"{name}'s key saved to {config} (fingerprint: {first['fingerprint']})"
+        elif enc:
+            comment = f"{name}'s {enc} key saved to {config} (key: {first['key']})"
+        else:
+            comment = f"{name}'s key(s) saved to {config}"
+        return ret(name, True, changes, comment)
 
     verb = "added to" if status == "add" else "updated in"
     return Plan(name, {}, f"Key for {name} is set to be {verb} {config}", save)

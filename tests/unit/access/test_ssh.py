@@ -100,7 +100,7 @@ def test_known_hosts_hashed_for_a_user(tmp_path, user) -> None:
     assert again == {"result": True, "changes": {},
                      "comment": "git.example.com already exists in .ssh/known_hosts"}
     gone = run_state(tmp_path, "ssh_known_hosts.absent", {"name": "git.example.com", "user": name}, {}, False)
-    assert gone["result"] is True and gone["changes"]["new"] is None
+    assert gone["result"] is True and gone["changes"]["new"] is None, gone
     assert gone["changes"]["old"][0]["key"] == K1
     assert "git.example.com" not in (home / ".ssh/known_hosts").read_text()
 
@@ -109,8 +109,8 @@ def test_known_host_errors(salt, tmp_path) -> None:
     path = str(tmp_path / "kh")
     assert salt["ssh.set_known_host"](hostname="h", key=K1, enc="ssh-ed25519", port=2222, config=path)["status"] \
         == "error"
-    assert salt["ssh.set_known_host"](hostname="h", enc="ssh-ed25519", config=path) == {
-        "status": "error", "error": "Fetching remote host keys is not supported: give the key"}
+    assert salt["ssh.set_known_host"](hostname="127.0.0.1", port=1, hash_known_hosts=False, timeout=1,
+                                      config=path) == {"status": "error", "error": "Unable to receive remote host keys"}
     assert salt["ssh.rm_known_host"](hostname="h", config=path)["error"] == f"Known hosts file {path} does not exist"
     done = salt["ssh.set_known_host"](hostname="h", key=K1, enc="ssh-ed25519", port=2222, config=path,
                                       hash_known_hosts=False)
@@ -118,3 +118,71 @@ def test_known_host_errors(salt, tmp_path) -> None:
     assert salt["ssh.check_known_host"](hostname="h", port=2222, key=K1, config=path) == "exists"
     assert salt["ssh.check_known_host"](hostname="h", key=K1, config=path) == "add"
     assert salt["ssh.get_known_host_entries"](None, "h", config=path, port=2222)[0]["enc"] == "ssh-ed25519"
+
+
+@pytest.fixture
+def sshd(tmp_path: pathlib.Path):
+    """A real sshd on 127.0.0.1 with one ed25519 host key: (port, public key text)."""
+    import shutil
+    import socket
+    import time
+
+    binary = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
+    if binary is None:
+        pytest.skip("sshd is not installed (package openssh-server)")
+    os.makedirs("/run/sshd", exist_ok=True)  # its privilege-separation directory
+    key = tmp_path / "hostkey"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([binary, "-D", "-e", "-f", "/dev/null", "-h", str(key), "-p", str(port),
+                             "-o", "ListenAddress=127.0.0.1", "-o", f"PidFile={tmp_path}/sshd.pid"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        with socket.socket() as conn:
+            if conn.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    yield port, (tmp_path / "hostkey.pub").read_text().split()[1]
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_known_host_keys_fetched_from_a_real_sshd(base_dirs, sshd) -> None:
+    port, hostkey = sshd
+    tmp = base_dirs
+    salt = make_context(tmp, {}, False).salt
+    found = salt["ssh.recv_known_host_entries"]("127.0.0.1", port=port, hash_known_hosts=False)
+    assert {"hostname": f"[127.0.0.1]:{port}", "enc": "ssh-ed25519", "key": hostkey} in \
+        [{k: e[k] for k in ("hostname", "enc", "key")} for e in found]
+    config = str(tmp / "kh")
+    args = {"name": "127.0.0.1", "port": port, "hash_known_hosts": False, "config": config, "enc": "ssh-ed25519"}
+    test = run_state(tmp, "ssh_known_hosts.present", args, {}, True)
+    assert test == {"result": None, "changes": {}, "comment": f"Key for 127.0.0.1 is set to be added to {config}"}
+    done = run_state(tmp, "ssh_known_hosts.present", args, {}, False)
+    assert done["result"] is True and done["changes"]["old"] is None
+    assert done["comment"] == f"127.0.0.1's ssh-ed25519 key saved to {config} (key: {hostkey})"
+    assert pathlib.Path(config).read_text() == f"[127.0.0.1]:{port} ssh-ed25519 {hostkey}\n"
+    from saline.modules.ssh import key_fingerprint
+
+    assert done["changes"]["new"] == [{"hostname": f"[127.0.0.1]:{port}", "key": hostkey, "enc": "ssh-ed25519",
+                                       "fingerprint": key_fingerprint(hostkey)}]  # as Salt 3007 answers
+    again = run_state(tmp, "ssh_known_hosts.present", args, {}, False)
+    assert again == {"result": True, "changes": {}, "comment": f"127.0.0.1 already exists in {config}"}
+
+    good = key_fingerprint(hostkey)
+    other = str(tmp / "kh2")
+    wrong = run_state(tmp, "ssh_known_hosts.present", {"name": "127.0.0.1", "port": port, "config": other,
+                                                       "hash_known_hosts": False, "fingerprint": "aa:bb"}, {}, False)
+    assert wrong["result"] is False and "none of their fingerprints match" in wrong["comment"]
+    ok = run_state(tmp, "ssh_known_hosts.present", {"name": "127.0.0.1", "port": port, "config": other,
+                                                    "hash_known_hosts": False, "fingerprint": good}, {}, False)
+    assert ok["result"] is True and ok["comment"] == f"127.0.0.1's key saved to {other} (fingerprint: {good})"
+
+
+@pytest.fixture
+def base_dirs(tmp_path: pathlib.Path) -> pathlib.Path:
+    for d in ("srv", "pillar", "cache"):
+        (tmp_path / d).mkdir()
+    return tmp_path
