@@ -8,6 +8,7 @@ The prediction is computed with the same edit functions the ``cron`` module appl
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from saline import crontab
@@ -143,3 +144,61 @@ def env_absent(ctx: Any, name: str, user: str = "root") -> dict[str, Any] | Plan
         return _failed("Cron env", name, user, data, newline=False)
 
     return Plan(name, {}, f"Cron env {name} is set to be removed", apply)
+
+
+@st.state(name="file")
+def file_(ctx: Any, name: str, source_hash: Any = "", source_hash_name: Any = None, user: str = "root",
+          template: Any = None, context: Any = None, replace: bool = True, defaults: Any = None, backup: Any = "",
+          saltenv: str = "base", **kwargs: Any) -> dict[str, Any] | Plan:
+    """Ensure ``user``'s whole crontab is the file ``name`` (``salt://`` or local, optionally a template)."""
+    from saline.states.file_common import StateError, content_diff, parse_hash, read_source, resolve_source
+    from saline.states.file_sys import FS
+
+    info = ctx.salt["user.info"](user)
+    if not info or not info.get("groups"):
+        return ret(name, False, {}, f"Could not identify group for user {user}")
+    group = info["groups"][0]
+    current = ctx.salt["cron.raw_cron"](user)
+    if not current.endswith("\n"):
+        current += "\n"
+    if not replace:  # Salt's test: the current crontab is never empty once a newline is added
+        return ret(name, True, {}, f"User {user} already has a crontab. No changes made")
+    fs = FS(ctx)
+    try:
+        src = resolve_source(ctx, fs, name, source_hash, saltenv)
+        wanted_hash = parse_hash(src.source_hash)
+        if wanted_hash and not template:
+            import hashlib
+
+            real = hashlib.new(wanted_hash[0], fs.read(src.local)).hexdigest()
+            if real != wanted_hash[1]:
+                return ret(name, False, {}, f"Unable to manage file: Source file {name} has hash {real}, "
+                           f"which does not match the source_hash {wanted_hash[1]}")
+        data = read_source(ctx, fs, src, template, saltenv, context, defaults)
+    except (StateError, ValueError) as exc:
+        return ret(name, False, {}, f"Unable to manage file: {exc}")
+    diff = content_diff(current.encode("utf-8", "surrogateescape"), data)
+    if not diff:
+        return ret(name, True, {}, f"Crontab for user {user} is in the correct state")
+
+    def install(actx: Any) -> dict[str, Any]:
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix="saline-cron-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            done = actx.salt["cron.write_cron_file_verbose"](user, path)
+        finally:
+            os.unlink(path)
+        if done["retcode"] != 0:
+            return ret(name, False, {}, f"Unable to update user {user} crontab {path}. Error: {done['stderr']}")
+        changes: dict[str, Any] = {"diff": diff}
+        # Salt stages the crontab in a root-owned temp file given to the user, and reports that too
+        if user != "root":
+            changes["user"] = user
+        if group != "root":
+            changes["group"] = group
+        return ret(name, True, changes, f"Crontab for user {user} was updated")
+
+    return Plan(name, {}, f"The following values are set to be changed:\ndiff: {diff}\n", install)
