@@ -92,28 +92,58 @@ def _prefix_match(version: str, prefix: str) -> bool:
     return ka[0] == kb[0] and have[:len(want)] == want
 
 
+def _public(version: str) -> str:
+    return version.split("+", 1)[0]
+
+
+def _is_pre(version: str) -> bool:
+    key = version_key(version)
+    return key[2] != (_INF, 0) or key[4] != _INF
+
+
+def _is_post(version: str) -> bool:
+    return version_key(version)[3] != -_INF
+
+
+def _same_release(a: str, b: str) -> bool:
+    ka, kb = version_key(a), version_key(b)
+    return ka[:2] == kb[:2]
+
+
 def matches(version: str, op: str, spec: str) -> bool:
-    """Does installed ``version`` satisfy ``op spec``? Unparsable versions only match ``===``."""
+    """Does installed ``version`` satisfy ``op spec``? Unparsable versions only match ``===``.
+
+    Local labels of ``version`` are ignored unless ``spec`` has one; ``<V`` excludes pre-releases
+    of V and ``>V`` its post-releases and local variants (PEP 440's exclusive ordering).
+    """
     if op == "===":
         return version.strip().lower() == spec.strip().lower()
-    if op in ("==", "!=") and spec.endswith(".*"):
-        found = _prefix_match(version, spec[:-2])
-        return found if op == "==" else not found
     try:
-        cmp = compare(version, spec)
+        version_key(version)
     except InvalidVersion:
         return False
+    if op in ("==", "!=") and spec.endswith(".*"):
+        found = _prefix_match(_public(version), spec[:-2])
+        return found if op == "==" else not found
+    if op in ("==", "!="):
+        equal = compare(version if "+" in spec else _public(version), spec) == 0
+        return equal if op == "==" else not equal
+    public = _public(version)
+    cmp = compare(public, spec)
     if op == "~=":
         release = _release(spec)
         if len(release) < 2:
             raise InvalidRequirement(f"'~={spec}' needs at least two release segments")
-        return cmp >= 0 and _prefix_match(version, ".".join(map(str, release[:-1])))
-    if op in ("==", "!="):
-        # a version without a local label matches any local variant of it
-        base = version.split("+", 1)[0] if "+" not in spec else version
-        equal = compare(base, spec) == 0
-        return equal if op == "==" else not equal
-    return {"<": cmp < 0, ">": cmp > 0, "<=": cmp <= 0, ">=": cmp >= 0}[op]
+        epoch = version_key(spec)[0]
+        prefix = (f"{epoch}!" if epoch else "") + ".".join(map(str, release[:-1]))
+        return cmp >= 0 and _prefix_match(public, prefix)
+    if op == "<":
+        return cmp < 0 and not (not _is_pre(spec) and _is_pre(public) and _same_release(public, spec))
+    if op == ">":
+        if cmp <= 0 or (not _is_post(spec) and _is_post(public) and _same_release(public, spec)):
+            return False
+        return not ("+" in version and compare(public, spec) == 0)
+    return {"<=": cmp <= 0, ">=": cmp >= 0}[op]
 
 
 def satisfies(version: str, specs: list[tuple[str, str]]) -> bool:
