@@ -178,7 +178,13 @@ def check_key(ctx: Context, user: str, key: str, enc: str, comment: str, options
 
 
 def _source_keys(ctx: Context, source: str, saltenv: str, fingerprint_hash_type: Any) -> dict[str, Any]:
-    path = ctx.salt["cp.cache_file"](source, saltenv)
+    source = str(source)
+    if source.startswith("salt://"):
+        path = ctx.salt["cp.cache_file"](source, saltenv)
+    elif source.startswith("file://") or os.path.isabs(source):
+        path = source.removeprefix("file://")
+    else:
+        raise SaltInvocationError(f"Invalid key source '{source}': use salt://, file:// or an absolute path")
     if not path or not os.path.isfile(path):
         raise CommandExecutionError("Failed to pull key file from salt file server")
     keys = parse_keys(path, fingerprint_hash_type)

@@ -12,7 +12,7 @@ import binascii
 import re
 from typing import Any
 
-from saline.errors import CommandExecutionError
+from saline.errors import CommandExecutionError, SaltInvocationError
 from saline.states.api import Plan, StateModule, ret
 
 st = StateModule("ssh_auth", doc="Manage keys in users' authorized_keys files.")
@@ -45,11 +45,13 @@ def _base64(key: str) -> bool:
 
 def _check_source(ctx: Any, user: str, source: str, config: str, fht: Any, saltenv: str) -> dict[str, str] | str:
     """Status per key of ``source``, or a failure comment."""
-    if not ctx.salt["cp.cache_file"](source, saltenv):
-        return f"Failed to add the ssh key. Source file {source} is missing"
     try:
         return ctx.salt["ssh.check_key_file"](user, source, config, saltenv=saltenv, fingerprint_hash_type=fht)
     except CommandExecutionError as exc:
+        if str(exc).startswith("Failed to pull key file"):
+            return f"Failed to add the ssh key. Source file {source} is missing"
+        return str(exc)
+    except SaltInvocationError as exc:
         return str(exc)
 
 
