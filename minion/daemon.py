@@ -320,6 +320,34 @@ class Minion:
                 await self.reauth()
             await asyncio.sleep(interval)
 
+    # ---- the mine -------------------------------------------------------------------------------
+
+    async def mine_updates(self) -> None:
+        """Salt's ``__mine_interval`` job: ``mine.update`` once authenticated, then every ``mine_interval``
+        minutes (``mine_functions`` from the config merged with the pillar; see modules/mine.py)."""
+        if not self.opts.get("mine_enabled", True):
+            return
+        interval = _seconds(self.opts.get("mine_interval"), 60.0) * 60
+        loop = asyncio.get_running_loop()
+        while not self.stop_event.is_set():
+            try:
+                await loop.run_in_executor(self.pool, self.mine_update)
+            except Exception as exc:  # a broken pillar or module: try again at the next interval
+                log.error("mine.update failed: %s", exc)
+            await self._sleep(interval)
+
+    def mine_update(self) -> None:
+        from saline.minion.call import make_context
+        from saline.minion.executor import use_master
+
+        ctx = make_context(self.opts)
+        ctx.grains = self.grains
+        ctx.scratch["master_request"] = self.sync_request
+        if self.opts.get("file_client", "remote") == "remote":
+            use_master(ctx, self.opts, self.sync_request)
+        if ctx.opts.get("mine_functions") or ctx.pillar.get("mine_functions"):
+            ctx.salt["mine.update"]()
+
     # ---- main -----------------------------------------------------------------------------------
 
     async def run(self) -> None:
@@ -353,6 +381,7 @@ class Minion:
                 return
             tasks = [asyncio.ensure_future(self.listen(sub)), asyncio.ensure_future(self.keepalive()),
                      asyncio.ensure_future(self.resend_returns())]
+            tasks.append(asyncio.ensure_future(self.mine_updates()))
             log.warning("saline-minion %s is running", self.minion_id)
             await self.stop_event.wait()
         finally:
