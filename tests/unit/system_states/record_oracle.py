@@ -20,6 +20,15 @@ CASES = pathlib.Path(__file__).resolve().parents[2] / "cases" / "system_states"
 SALT_CALL = pathlib.Path.home() / ".cache/saline-oracle/salt-venv/bin/salt-call"
 
 
+def _short(result: dict) -> dict:
+    """A Salt traceback comment cut to its last line (the paths above it are the oracle machine's)."""
+    comment = result.get("comment")
+    marker = "An exception occurred in this state: "
+    if isinstance(comment, str) and comment.startswith(marker):
+        result = {**result, "comment": marker + comment.strip().splitlines()[-1]}
+    return result
+
+
 def record(path: pathlib.Path) -> None:
     raw = yaml.safe_load(path.read_text())
     with tempfile.TemporaryDirectory() as tmp:
@@ -38,7 +47,7 @@ def record(path: pathlib.Path) -> None:
                 subprocess.run(line, shell=True, check=False, capture_output=True)
     if case.get("sysctl"):
         raw["after_sysctl"] = got["_sysctl"]
-    raw["expect"] = {p: got[p] for p in PHASES}
+    raw["expect"] = {p: _short(got[p]) for p in PHASES}
     raw["after"] = after
     path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True, width=110))
     print(f"recorded {path.name}")

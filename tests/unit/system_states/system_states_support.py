@@ -5,7 +5,9 @@ one state call and what each of four runs returned: ``test`` (test=True), ``run`
 (idempotence) and ``test_after``, plus the tree ``after``. Cases with ``netns: true`` run their four
 phases in one private network namespace (``unshare -n``) so ``net.*`` kernel parameters can change
 without touching the host; ``sysctl`` sets starting values there and ``after_sysctl`` holds the values
-read after the phases.
+read after the phases. Cases with ``overlays`` (e.g. ``[/etc]``) run in a private mount namespace with an
+overlay on each folder whose changes land in ``{W}/ov<N>``, so time zone and locale states can run for
+real; ``setup`` lines (shell) run first, inside the namespaces.
 """
 
 from __future__ import annotations
@@ -36,8 +38,15 @@ def snapshot(root: pathlib.Path, skip: Any = ()) -> dict[str, str]:
     for path in sorted(root.rglob("*")):
         if path.relative_to(root).parts[0] in skip:
             continue
-        if path.is_file():
-            out[str(path.relative_to(root))] = path.read_text(errors="replace")
+        rel = path.relative_to(root)
+        if path.is_symlink() and rel.parts[0].startswith("ov"):
+            out[str(rel)] = f"-> {os.readlink(path)}"  # an overlay's changed /etc: show links as links
+        elif path.is_file():
+            data = path.read_bytes()
+            try:
+                out[str(rel)] = data.decode()
+            except UnicodeDecodeError:
+                out[str(rel)] = "<binary>"
     return out
 
 
@@ -83,16 +92,21 @@ def run_phases_cli(call: list[str], conf: pathlib.Path, case: dict[str, Any],
                    alt_args: str = "") -> dict[str, dict[str, Any]]:
     """The four phases through a ``salt-call``-style CLI, all in one shell (and namespace if asked)."""
     base = shlex.join([*call, "--local", "-c", str(conf), "--out=json", "state.apply", "case"])
-    script = [f"echo {shlex.quote(str(v))} > /proc/sys/{k.replace('.', '/')}"
-              for k, v in (case.get("sysctl") or {}).items()]
-    script += [f"{line} >/dev/null 2>&1" for line in setup_script(case, alt_args)]
+    base_dir = conf.parent
+    script = [f"mkdir -p {base_dir}/w/ov{i} {base_dir}/ovwork{i} && mount -t overlay overlay -o "
+              f"lowerdir={d},upperdir={base_dir}/w/ov{i},workdir={base_dir}/ovwork{i} {d} || exit 1"
+              for i, d in enumerate(case.get("overlays") or [])]
+    script += [f"echo {shlex.quote(str(v))} > /proc/sys/{k.replace('.', '/')}"
+               for k, v in (case.get("sysctl") or {}).items()]
+    script += [f"{{ {line} ; }} >/dev/null 2>&1" for line in setup_script(case, alt_args)]
     for phase in PHASES:
         test = "True" if phase.startswith("test") else "False"
         script += [f"{base} test={test}", f"echo {SEP}"]
     script += [f"cat /proc/sys/{k.replace('.', '/')}" for k in (case.get("sysctl") or {})]
     cmd = ["sh", "-c", "\n".join(script)]
-    if case.get("netns"):
-        cmd = ["unshare", "-n", *cmd]
+    if case.get("netns") or case.get("overlays"):
+        flags = ("-n" if case.get("netns") else "") + ("m" if case.get("overlays") else "")
+        cmd = ["unshare", flags if flags.startswith("-") else f"-{flags}", *cmd]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=120)
     parts = done.stdout.split(SEP + "\n")
     if len(parts) != len(PHASES) + 1:

@@ -8,6 +8,7 @@ where Saline deliberately differs from Salt (each with a ``why``).
 
 from __future__ import annotations
 
+import os
 import pathlib
 import shutil
 import subprocess
@@ -28,7 +29,9 @@ CASES = pathlib.Path(__file__).resolve().parents[2] / "cases" / "system_states"
 def _netns_ok() -> bool:
     if shutil.which("unshare") is None:
         return False
-    return subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False).returncode == 0
+    probe = "mount -t tmpfs none /tmp"  # in the private mount namespace only
+    return subprocess.run(["unshare", "-nm", "sh", "-c", probe], capture_output=True,
+                          check=False).returncode == 0
 
 
 def _run(base: pathlib.Path, opts: dict[str, Any], case: dict[str, Any], test: bool) -> dict[str, Any]:
@@ -49,21 +52,28 @@ def run_case(raw: dict[str, Any], tmp_path: pathlib.Path) -> tuple[dict[str, Any
     work.mkdir()
     fwd, back = {"{W}": str(work)}, {str(work): "{W}"}
     case = support.subst(raw, fwd)
+    missing = [r for r in case.get("requires") or []
+               if not (os.path.exists(r) if r.startswith("/") else shutil.which(r))]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)}")
     support.build_tree(work, case.get("tree"))
     opts = case.get("opts") or {}
     if case["state"].startswith("alternatives."):
         assert case.get("alternatives"), "alternatives cases list their group names (replayed in temp dirs)"
+    alt_args = ""
     if case.get("alternatives"):
         # Salt has no directory options: recorded on the real alternatives dirs, replayed in temp dirs
         alt, admin = work / "alt", work / "admin"
         alt.mkdir(exist_ok=True)
         admin.mkdir(exist_ok=True)
         opts = {**opts, "alternatives.altdir": str(alt), "alternatives.admindir": str(admin)}
-        for line in support.setup_script(case, f"--altdir {alt} --admindir {admin}"):
+        alt_args = f"--altdir {alt} --admindir {admin}"
+    if not (case.get("netns") or case.get("overlays")):
+        for line in support.setup_script(case, alt_args):
             subprocess.run(line, shell=True, check=True, capture_output=True)
-    if case.get("netns"):
+    if case.get("netns") or case.get("overlays"):
         if not _netns_ok():
-            pytest.skip("needs unshare -n (a private network namespace)")
+            pytest.skip("needs unshare (private network and mount namespaces)")
         conf = support.write_config(tmp_path, opts, case)
         got = support.subst(support.run_phases_cli(support.saline_call(), conf, case), back)
         assert got.pop("_sysctl") == raw.get("after_sysctl", {})
