@@ -29,6 +29,8 @@ BUILTIN_STATES: dict[str, str] = {
     "ini": "saline.states.ini_manage",
     "sysctl": "saline.states.sysctl",
     "alternatives": "saline.states.alternatives",
+    "timezone": "saline.states.timezone",
+    "locale": "saline.states.locale",
     "ssh_auth": "saline.states.ssh_auth",
     "ssh_known_hosts": "saline.states.ssh_known_hosts",
     "pip": "saline.states.pip_state",
