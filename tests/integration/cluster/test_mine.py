@@ -9,6 +9,8 @@ import json
 import os
 import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "mine.md"
@@ -97,6 +99,11 @@ def test_mine_through_the_master(cluster, tmp_path):
     # allow_tgt: the secret is readable by db minions only
     assert saline(cluster, "web1", "mine.get", "*", "secret") == {"web1": {}}
     assert saline(cluster, "db1", "mine.get", "*", "secret") == {"db1": dict.fromkeys(GRAINS, "s3cret")}
+    # saline-call without --local asks the master as well, as that minion
+    call = subprocess.run([os.path.join(os.path.dirname(sys.executable), "saline-call"), "-c",
+                           cluster.minion_dir("web2"), "mine.get", "roles:web", "internal_ip", "tgt_type=grain",
+                           "--out=json"], capture_output=True, text=True, timeout=60)
+    assert json.loads(call.stdout) == {"local": {"web1": ["10.0.0.1"], "web2": ["10.0.0.2"]}}, call.stderr
 
     # mine.send (with an alias and an access list), mine.delete, mine.flush
     assert saline(cluster, "web1", "mine.send", "hello", "mine_function=test.echo", "hi") == {"web1": True}
