@@ -179,6 +179,8 @@ def _extracted(ctx: Any, a: dict[str, Any], keep_source: bool) -> dict[str, Any]
     if if_missing is not None and os.path.exists(str(if_missing)):
         return ret(name, True, {}, f"Path {if_missing} exists")
     uid, gid = _owner_ids(a["user"], a["group"])
+    if a["skip_files_list_verify"] and a["skip_verify"]:
+        raise _Fail('Only one of "skip_files_list_verify" and "skip_verify" can be set to True')
     if a["clean"] and a["clean_parent"]:
         raise _Fail("Only one of 'clean' and 'clean_parent' can be set to True")
     saltenv = str(a["saltenv"] or "base")
@@ -263,6 +265,14 @@ def _plan(ctx: Any, s: dict[str, Any], cached: str) -> dict[str, Any] | Plan:
     if fmt == "zip" and not s["password"] and archives.zip_encrypted(cached):
         raise _Fail(f"Archive {s['match']} is password-protected, but no password was specified. Please set "
                     "the 'password' argument.")
+    form = str(ctx.opts.get("hash_type") or "sha256")
+    sums = _Checksums(ctx, cached, form)
+    if s["skip_files_list_verify"] and s["hsum"] and sums.stored == s["hsum"][1]:
+        return ret(name, None if ctx.opts.get("test") else True, {}, f"Archive {s['match']} existing source sum is "
+                   "the same as the expected one and skip_files_list_verify argument was set to True. Extraction "
+                   "is not needed")
+    if s["source_hash_update"] and s["source_hash"] and not s["skip_verify"]:
+        s = dict(s, checksums=sums)
     contents = archives.listing(cached, fmt, strip_components=s["strip"], verbose=True)
     if s["enforce_toplevel"] and (len(contents["top_level_dirs"]) > 1 or contents["top_level_files"]):
         raise _Fail("Archive does not have a single top-level directory. To allow this archive to be extracted, "
@@ -303,20 +313,57 @@ def _plan(ctx: Any, s: dict[str, Any], cached: str) -> dict[str, Any] | Plan:
                             f"these paths before extracting.{listed}")
             remove_first = [os.path.join(name, p) for p in wrong_type]
             needed = True
+    hash_trigger = False
+    if not needed and s["source_hash_update"] and sums.stored is not None and sums.current != sums.stored:
+        needed = hash_trigger = True
     if needed:
         if s["local"] and s["hsum"] and not s["skip_verify"] and _digest(cached, s["hsum"][0]) != s["hsum"][1]:
             raise _Fail(f"{s['match']} does not match the desired source_hash {s['hsum'][1]}")
         comment = f"Archive {s['match']} would be extracted to {name}"
         if s["clean"]:
             comment += ", after cleaning destination path(s)"
-        explain = ", due to absence of one or more files/dirs" if missing else ""
+        explain = ", due to source_hash update" if hash_trigger else \
+            ", due to absence of one or more files/dirs" if missing else ""
         return Plan(name, {}, comment + explain, lambda actx: _run(actx, s, cached, contents, remove_first, explain))
     targets = _ownership_targets(s, contents)
     if any(_wrong_owner(t, s["uid"], s["gid"]) for t in targets if os.path.lexists(t)):
         return Plan(name, {"updated ownership": True}, "All files in archive are already present. Ownership "
                     "would be updated on one or more files/directories.",
                     lambda actx: _finish(actx, s, contents, {}, "All files in archive are already present"))
+    if "checksums" in s and not testing and sums.current != sums.stored:
+        def record(actx: Any) -> dict[str, Any]:  # Salt notes the archive's checksum on every run
+            sums.save()
+            return ret(name, True, {}, "All files in archive are already present")
+
+        return Plan(name, {}, "", record)
     return ret(name, True, {}, "All files in archive are already present")
+
+
+class _Checksums:
+    """The checksum Salt keeps of the last archive seen (``source_hash_update``), under the cache dir."""
+
+    def __init__(self, ctx: Any, cached: str, form: str) -> None:
+        cachedir = str(ctx.opts.get("cachedir") or "/var/cache/saline/minion")
+        rel = os.path.relpath(cached, cachedir) + ".hash"
+        if rel.startswith(".." + os.sep):
+            rel = os.path.join("local", cached.lstrip(os.sep))
+        self.path = os.path.join(cachedir, "archive_hash", rel)
+        self.form = form
+        self.current = _digest(cached, form)
+        self.stored = None
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                for line in handle:
+                    kind, _, value = line.rstrip("\n").partition(":")
+                    if kind == form:
+                        self.stored = value
+        except OSError:
+            pass
+
+    def save(self) -> None:
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        with open(self.path, "w", encoding="utf-8") as handle:
+            handle.write(f"{self.form}:{self.current}\n")
 
 
 def _ownership_targets(s: dict[str, Any], contents: dict[str, Any]) -> list[str]:
@@ -338,6 +385,8 @@ def _rm(path: str) -> None:
 def _run(actx: Any, s: dict[str, Any], cached: str, contents: dict[str, Any], remove_first: list[str],
          explain: str = "") -> dict:
     name = s["name"]
+    if "checksums" in s:
+        s["checksums"].save()
     changes: dict[str, Any] = {}
     for path in remove_first:
         _rm(path.rstrip(os.sep))

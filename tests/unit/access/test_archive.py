@@ -195,3 +195,31 @@ def test_user_and_group_ownership(base: pathlib.Path) -> None:
         assert missing == {"result": False, "changes": {}, "comment": "User no-such-user-x does not exist"}
     finally:
         subprocess.run(["userdel", user], capture_output=True, check=False)
+
+
+def test_source_hash_update_re_extracts_a_changed_archive(base: pathlib.Path) -> None:
+    archive = base / "srv" / "app.tar.gz"
+    dest = base / "w" / "dest"
+
+    def args(version: str) -> dict:
+        data = archive_bytes("tar.gz", {"app/": {}, "app/v.txt": version})
+        archive.write_bytes(data)
+        return {"name": str(dest), "source": str(archive), "source_hash": f"sha256={hashlib.sha256(data).hexdigest()}",
+                "source_hash_update": True}
+
+    first = run_state(base, "archive.extracted", args("1"), {}, False)
+    assert first["result"] is True and first["changes"]["extracted_files"] == ["app", "app/v.txt"]
+    assert run_state(base, "archive.extracted", args("1"), {}, False) == {
+        "result": True, "changes": {}, "comment": "All files in archive are already present"}
+    new = args("2")
+    test = run_state(base, "archive.extracted", new, {}, True)
+    assert test == {"result": None, "changes": {}, "comment": f"Archive {archive} would be extracted to {dest}/, "
+                    "due to source_hash update"}  # Salt's wording (3007)
+    done = run_state(base, "archive.extracted", new, {}, False)  # Salt's test run would have hidden this one
+    assert done["comment"] == f"{archive} extracted to {dest}/, due to source_hash update. Output was trimmed to " \
+        "False number of lines"
+    assert (dest / "app" / "v.txt").read_text() == "2"
+    assert run_state(base, "archive.extracted", new, {}, False)["changes"] == {}
+    skipped = run_state(base, "archive.extracted", dict(new, skip_files_list_verify=True, source_hash_update=False),
+                        {}, False)
+    assert skipped["comment"].endswith("skip_files_list_verify argument was set to True. Extraction is not needed")
