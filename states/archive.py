@@ -152,6 +152,9 @@ def extracted(ctx: Any, name: str, source: Any, source_hash: Any = None, source_
               archive_format: Any = None, saltenv: str = "base", **kwargs: Any) -> dict[str, Any] | Plan:
     """Ensure the archive ``source`` is extracted into the directory ``name``."""
     keep_source = bool(kwargs.get("keep_source", kwargs.get("keep", True)))
+    if any(kwargs.get(k) for k in ("signature", "source_hash_sig", "signed_by_any", "signed_by_all")):
+        # never extract unverified when a signature was asked for
+        return ret(name, False, {}, "Cannot verify signatures because the gpg module was not loaded")
     try:
         return _extracted(ctx, locals(), keep_source)
     except _Fail as exc:

@@ -223,3 +223,12 @@ def test_source_hash_update_re_extracts_a_changed_archive(base: pathlib.Path) ->
     skipped = run_state(base, "archive.extracted", dict(new, skip_files_list_verify=True, source_hash_update=False),
                         {}, False)
     assert skipped["comment"].endswith("skip_files_list_verify argument was set to True. Extraction is not needed")
+
+
+def test_signature_requested_is_never_skipped(base: pathlib.Path) -> None:
+    (base / "srv" / "app.tar.gz").write_bytes(archive_bytes("tar.gz", APP))
+    out = run_state(base, "archive.extracted", {"name": str(base / "w" / "d"), "source": "salt://app.tar.gz",
+                                                "signature": "salt://app.tar.gz.asc"}, {}, False)
+    assert out == {"result": False, "changes": {},
+                   "comment": "Cannot verify signatures because the gpg module was not loaded"}
+    assert not (base / "w" / "d").exists()
