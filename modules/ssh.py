@@ -551,3 +551,66 @@ def _matching_lines(output: str, enc: Any) -> set[int]:
             if enc is None or (len(fields) >= 2 and fields[-2] == enc):
                 numbers.add(int(match.group(1)))
     return numbers
+
+
+# --- key files ---------------------------------------------------------------------------------------
+
+_HOST_KEY = re.compile(r"ssh_host_(?P<type>.+)_key(?P<pub>(?P<cert>-cert)?\.pub)?")
+
+
+@mod.query
+def host_keys(ctx: Context, keydir: Any = None, private: bool = True, certs: bool = True) -> dict[str, str]:
+    """This host's ssh keys from ``keydir`` (default ``/etc/ssh``): ``{type: text}`` for private keys,
+    ``{type.pub: text}`` and ``{type-cert.pub: text}`` for public keys and certificates.
+
+    CLI Example: ``saline-call --local ssh.host_keys private=False``
+    """
+    if not keydir:
+        if ctx.grains.get("kernel", "Linux") != "Linux":
+            raise SaltInvocationError("ssh.host_keys: Please specify a keydir")
+        keydir = "/etc/ssh"
+    keys: dict[str, str] = {}
+    for entry in os.listdir(str(keydir)):
+        found = _HOST_KEY.match(entry)
+        if not found or (not found.group("pub") and private is False) or (found.group("cert") and certs is False):
+            continue
+        name = found.group("type") + (found.group("pub") or "")
+        try:
+            with open(os.path.join(str(keydir), entry), encoding="utf-8", errors="replace") as handle:
+                keys[name] = handle.read().strip()
+        except OSError:
+            keys[name] = ""
+    return keys
+
+
+@mod.query
+def user_keys(ctx: Context, user: Any = None, pubfile: Any = None, prvfile: Any = None) -> dict[str, Any]:
+    """Users' ssh key files (``~/.ssh/id_{rsa,dsa,ecdsa,ed25519}[.pub]``, or ``pubfile``/``prvfile``;
+    ``False`` skips that kind): ``{user: {file name: text}}``, users without keys left out.
+
+    CLI Example: ``saline-call --local ssh.user_keys root prvfile=False``
+    """
+    users = user if isinstance(user, list) else [user] if user else ctx.salt["user.list_users"]()
+    types = ("id_rsa", "id_dsa", "id_ecdsa", "id_ed25519")
+    found: dict[str, Any] = {}
+    for name in users:
+        info = ctx.salt["user.info"](name)
+        if not info or "home" not in info:
+            continue
+        files: list[str] = []
+        if pubfile is not False:
+            files += [str(pubfile)] if pubfile else [f"{t}.pub" for t in types]
+        if prvfile is not False:
+            files += [str(prvfile)] if prvfile else list(types)
+        keys = {}
+        for item in files:
+            path = item if item.startswith("/") else os.path.join(info["home"], ".ssh", item)
+            if os.path.exists(path):
+                try:
+                    with open(path, encoding="utf-8", errors="replace") as handle:
+                        keys[os.path.basename(item)] = handle.read().strip()
+                except OSError:
+                    continue
+        if keys:
+            found[name] = keys
+    return found

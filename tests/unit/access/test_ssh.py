@@ -186,3 +186,26 @@ def base_dirs(tmp_path: pathlib.Path) -> pathlib.Path:
     for d in ("srv", "pillar", "cache"):
         (tmp_path / d).mkdir()
     return tmp_path
+
+
+def test_host_keys_and_user_keys(base_dirs, user) -> None:
+    name, home = user
+    salt = make_context(base_dirs, {}, False).salt
+    keydir = base_dirs / "etc-ssh"
+    keydir.mkdir()
+    for kind in ("ed25519", "rsa"):
+        (keydir / f"ssh_host_{kind}_key").write_text(f"PRIVATE {kind}\n")
+        (keydir / f"ssh_host_{kind}_key.pub").write_text(f"ssh-{kind} AAAA host\n")
+    (keydir / "ssh_host_rsa_key-cert.pub").write_text("cert\n")
+    (keydir / "sshd_config").write_text("x")
+    assert salt["ssh.host_keys"](keydir=str(keydir)) == {
+        "ed25519": "PRIVATE ed25519", "ed25519.pub": "ssh-ed25519 AAAA host", "rsa": "PRIVATE rsa",
+        "rsa.pub": "ssh-rsa AAAA host", "rsa-cert.pub": "cert"}
+    assert set(salt["ssh.host_keys"](keydir=str(keydir), private=False, certs=False)) == {"ed25519.pub", "rsa.pub"}
+    assert salt["ssh.user_keys"](name) == {}
+    (home / ".ssh").mkdir()
+    (home / ".ssh" / "id_ed25519.pub").write_text(f"ssh-ed25519 {K1} me\n")
+    (home / ".ssh" / "id_ed25519").write_text("secret\n")
+    assert salt["ssh.user_keys"](name) == {name: {"id_ed25519.pub": f"ssh-ed25519 {K1} me",
+                                                  "id_ed25519": "secret"}}
+    assert salt["ssh.user_keys"](name, prvfile=False) == {name: {"id_ed25519.pub": f"ssh-ed25519 {K1} me"}}
