@@ -99,3 +99,21 @@ def test_system_state_case(path: pathlib.Path, tmp_path: pathlib.Path) -> None:
     for phase in support.PHASES:
         assert got[phase] == expect[phase], phase
     assert after == differs.get("after", raw["after"])
+
+
+def test_every_state_has_a_dry_run_case() -> None:
+    """Each state of these modules has a case whose test=True run predicts a change (result None)."""
+    from saline.states.registry import load_state_module
+
+    planned = set()
+    for path in CASES.glob("*.yaml"):
+        raw = safe_load(path.read_text())
+        test = {**raw["expect"]["test"], **((raw.get("saline_differs") or {}).get("test") or {})}
+        if test["result"] is None:
+            planned.add(raw["state"])
+    wanted = set()
+    for mod in ("host", "sysctl", "ini", "alternatives", "timezone", "locale"):
+        module = load_state_module(mod)
+        assert module is not None
+        wanted |= {f"{mod}.{fun}" for fun in module.functions}
+    assert sorted(wanted - planned) == []
