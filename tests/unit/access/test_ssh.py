@@ -209,3 +209,27 @@ def test_host_keys_and_user_keys(base_dirs, user) -> None:
     assert salt["ssh.user_keys"](name) == {name: {"id_ed25519.pub": f"ssh-ed25519 {K1} me",
                                                   "id_ed25519": "secret"}}
     assert salt["ssh.user_keys"](name, prvfile=False) == {name: {"id_ed25519.pub": f"ssh-ed25519 {K1} me"}}
+
+
+
+
+def test_auth_line_round_trip_property(tmp_path: pathlib.Path) -> None:
+    """Whatever Saline writes, it reads back as the same enc, comment and options (what check_key compares)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as s
+    from saline.modules.ssh import auth_line, parse_keys
+
+    word = s.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789@.-_", min_size=1, max_size=10)
+    option = s.one_of(s.sampled_from(["no-pty", "no-agent-forwarding", "restrict"]),
+                      word.map(lambda w: f'command="/bin/{w} --x"'), word.map(lambda w: f'from="{w}"'))
+    path = tmp_path / "ak"
+
+    @settings(max_examples=60, deadline=None)
+    @given(s.sampled_from(["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "sk-ssh-ed25519@openssh.com"]),
+           s.lists(word, max_size=3).map(" ".join), s.lists(option, max_size=3))
+    def check(enc: str, comment: str, options: list[str]) -> None:
+        path.write_text(auth_line(K1, enc, comment, options))
+        assert parse_keys(str(path))[K1] | {"fingerprint": None} == {
+            "enc": enc, "comment": comment, "options": options, "fingerprint": None}
+
+    check()
