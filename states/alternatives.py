@@ -23,7 +23,8 @@ def install(ctx: Any, name: str, link: str, path: str, priority: Any, **kwargs: 
     try:
         int(str(priority))
     except ValueError:
-        return _ret(name, False, {}, f"priority must be an integer, not '{priority}'", **echo)
+        return _ret(name, False, {}, f"Alternative for {name} not installed: priority '{priority}' must be an "
+                    "integer", **echo)
     if ctx.salt["alternatives.check_exists"](name, path):
         return _ret(name, True, {}, f"Alternative {path} for {name} is already registered", **echo)
 
