@@ -73,3 +73,16 @@ def test_console_session_and_sls_example(saline_call: Any, paths: dict[str, str]
     assert again["webapp-deps"] == (True, {}, "Python package saline-demo>=2.0 was already installed\n"
                                               "Python package saline-extra was already installed\n"
                                               "All specified packages are already installed")
+
+
+def test_every_function_and_state_is_documented() -> None:
+    from saline.loader import load_module
+    from saline.states.registry import load_state_module
+
+    module = load_module("pip", lambda: {})
+    assert sorted(module.functions) == ["freeze", "install", "is_installed", "list", "list_all_versions",
+                                        "list_upgrades", "uninstall", "upgrade", "upgrade_available", "version"]
+    assert [name for name in module.functions if f"`pip.{name}`" not in DOC] == []
+    states = load_state_module("pip")
+    assert states is not None
+    assert [name for name in states.functions if f"`pip.{name}`" not in DOC] == []
