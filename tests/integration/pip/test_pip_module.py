@@ -210,3 +210,30 @@ def test_upgrade_and_removed_failure(world: World, ctx: Context) -> None:
     assert state(ctx, "pip.removed", name="Saline_Demo", bin_env=str(world.venv)) == (
         True, {"Saline_Demo": "Removed"}, "Package was successfully removed.")
     assert installed(world) == {}
+
+
+def test_requirement_files_are_copied_for_the_runas_user(tmp_path: Path) -> None:
+    """pip running as ``user`` reads copies it owns (the originals may sit in a private directory),
+    including the files they chain to with ``-r``."""
+    import pwd
+    import shutil
+
+    from saline.modules.pip import _readable_copies
+
+    nobody = pwd.getpwnam("nobody")
+    private = tmp_path / "private"
+    (private / "sub").mkdir(parents=True)
+    (private / "req.txt").write_text("# comment\n-r sub/more.txt\nsaline-demo==2.0\n")
+    (private / "sub" / "more.txt").write_text("--requirement ../last.txt\nsaline-extra\n")
+    (private / "last.txt").write_text("saline-other\n")
+    private.chmod(0o700)
+    tmp, passed = _readable_copies([str(private / "req.txt")], "nobody")
+    try:
+        assert passed == [f"{tmp}/req.txt"]
+        copies = {str(p.relative_to(tmp)): p for p in Path(tmp).rglob("*.txt")}
+        assert sorted(copies) == ["last.txt", "req.txt", "sub/more.txt"]
+        assert all(p.stat().st_uid == nobody.pw_uid for p in copies.values())
+        assert Path(tmp).stat().st_uid == nobody.pw_uid
+        assert copies["sub/more.txt"].read_text() == "--requirement ../last.txt\nsaline-extra\n"
+    finally:
+        shutil.rmtree(tmp)
