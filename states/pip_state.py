@@ -11,6 +11,7 @@ whether pip did anything.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from saline.errors import SalineError
@@ -65,7 +66,8 @@ def _details(pkgs: list[str]) -> tuple[list[tuple[str, str, list[tuple[str, str]
             else:
                 errors.append(f"pip raised an exception while parsing '{pkg}': {exc}")
             continue
-        details.append((req.name, pkg, req.specs))
+        # Salt's spelling of the project in changes: runs of other characters become one '-'
+        details.append((re.sub(r"[^A-Za-z0-9.]+", "-", req.name), pkg, req.specs))
     return details, errors
 
 
