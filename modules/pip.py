@@ -299,7 +299,14 @@ def list_all_versions(ctx: Context, pkg: str, bin_env: Any = None, include_alpha
 
     CLI Example: ``saline-call --local pip.list_all_versions requests``
     """
-    cmd = [*_pip_cmd(bin_env), "index", "versions", str(pkg)]
+    cur = _vtuple(version(ctx, bin_env, cwd, user=user))
+    if cur >= (21, 2):
+        cmd = [*_pip_cmd(bin_env), "index", "versions", str(pkg)]
+        found_re = re.compile(r"\s*Available versions: (.*)")
+    else:  # older pips only list the versions in the error about an impossible one
+        cmd = [*_pip_cmd(bin_env), "install", *(["--use-deprecated=legacy-resolver"] if cur >= (20, 3) else []),
+               f"{pkg}==versions"]
+        found_re = re.compile(r"\s*Could not find a version.* \(from versions: (.*)\)")
     if include_alpha or include_beta or include_rc:
         cmd.append("--pre")  # pip hides pre-releases unless asked; filtered again below
     for link in _as_list(find_links) if find_links else []:
@@ -316,11 +323,13 @@ def list_all_versions(ctx: Context, pkg: str, bin_env: Any = None, include_alpha
     excluded = [tag for tag, keep in (("a", include_alpha), ("b", include_beta), ("rc", include_rc))
                 if not keep]
     for line in res["stdout"].splitlines():
-        found = re.match(r"\s*Available versions: (.*)", line)
+        found = found_re.search(line)
         if found:
             versions = [v for v in found.group(1).split(", ")
-                        if v and not any(tag in v for tag in excluded)]
-            return list(reversed(versions)) or None  # pip lists newest first
+                        if v and v != "none" and not any(tag in v for tag in excluded)]
+            if cur >= (21, 2):
+                versions.reverse()  # pip index lists newest first
+            return versions or None
     return None
 
 

@@ -237,3 +237,21 @@ def test_requirement_files_are_copied_for_the_runas_user(tmp_path: Path) -> None
         assert copies["sub/more.txt"].read_text() == "--requirement ../last.txt\nsaline-extra\n"
     finally:
         shutil.rmtree(tmp)
+
+
+def test_list_all_versions_with_a_pip_older_than_21_2(tmp_path: Path, ctx: Context) -> None:
+    """Before ``pip index`` existed, the versions are read from pip's error about an impossible one
+    (a stand-in executable answers as pip 20.2 does)."""
+    old_pip = tmp_path / "pip"
+    old_pip.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = --version ]; then echo "pip 20.2.4 from /usr/lib/python3/dist-packages/pip (python 3.9)"; '
+        "exit 0; fi\n"
+        'echo "$@" > "$(dirname "$0")/argv"\n'
+        'echo "ERROR: Could not find a version that satisfies the requirement saline-demo==versions '
+        '(from versions: 1.0, 2.0, 3.0b1)" >&2\nexit 1\n')
+    old_pip.chmod(0o755)
+    assert ctx.salt["pip.list_all_versions"]("saline-demo", bin_env=str(old_pip)) == ["1.0", "2.0"]
+    assert (tmp_path / "argv").read_text() == "install saline-demo==versions\n"
+    assert ctx.salt["pip.list_all_versions"]("saline-demo", bin_env=str(old_pip), include_beta=True) == [
+        "1.0", "2.0", "3.0b1"]
