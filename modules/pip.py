@@ -233,6 +233,8 @@ def list_(ctx: Context, prefix: str | None = None, bin_env: Any = None, user: st
     CLI Example: ``saline-call --local pip.list bin_env=/srv/venv``
     ``saline-call --local pip.list requests``
     """
+    if _vtuple(version(ctx, bin_env, cwd, user=user)) < (9,):
+        return _list_from_freeze(ctx, prefix, bin_env, user, cwd, env_vars)
     res = _run([*_pip_cmd(bin_env), "list", "--format=json"], bin_env, cwd=cwd, user=user,
                env_vars=env_vars, output_loglevel="trace")
     if res["retcode"]:
@@ -244,6 +246,29 @@ def list_(ctx: Context, prefix: str | None = None, bin_env: Any = None, user: st
     wanted = str(prefix).lower() if prefix else None
     return {row["name"]: row["version"] for row in rows
             if wanted is None or row["name"].lower().startswith(wanted)}
+
+
+def _list_from_freeze(ctx: Context, prefix: Any, bin_env: Any, user: Any, cwd: Any,
+                      env_vars: Any) -> dict[str, str]:
+    """``pip.list`` for pips without ``list --format=json`` (before 9.0), from ``pip freeze``."""
+    wanted = str(prefix).lower() if prefix else None
+    found: dict[str, str] = {}
+    if wanted is None or "pip".startswith(wanted):
+        found["pip"] = version(ctx, bin_env, cwd, user=user)
+    for line in freeze(ctx, bin_env=bin_env, user=user, cwd=cwd, env_vars=env_vars):
+        if line.startswith(("-f", "#", "-e hg+not trust")):
+            continue
+        line = line[3:] if line.startswith("-e ") else line
+        if "#egg=" in line:
+            ver, name = line.split("#egg=", 1)
+        elif "==" in line:
+            name, _, ver = line.partition("===") if "===" in line else line.partition("==")
+        else:
+            log.error("Can't parse line '%s'", line)
+            continue
+        if wanted is None or name.lower().startswith(wanted):
+            found[name] = ver
+    return found
 
 
 @mod.query
@@ -266,10 +291,22 @@ def list_upgrades(ctx: Context, bin_env: Any = None, user: str | None = None,
 
     CLI Example: ``saline-call --local pip.list_upgrades bin_env=/srv/venv``
     """
-    res = _run([*_pip_cmd(bin_env), "list", "--outdated", "--format=json"], bin_env, cwd=cwd, user=user,
-               output_loglevel="trace")
+    cur = _vtuple(version(ctx, bin_env, cwd, user=user))
+    res = _run([*_pip_cmd(bin_env), "list", "--outdated", *(["--format=json"] if cur >= (9,) else [])],
+               bin_env, cwd=cwd, user=user, output_loglevel="trace")
     if res["retcode"]:
         raise CommandExecutionError(res["stderr"])
+    if cur < (9,):  # "name (1.0) - Latest: 2.0 [wheel]" (pip 8) or "name (Current: 1.0 Latest: 2.0)"
+        line_re = re.compile(r"(\S*)\s+\(.*\)\s+-\s+Latest:\s+(.*)" if cur >= (8,)
+                             else r"(\S*)\s+\(.*Latest:\s+(.*)\)")
+        found = {}
+        for line in res["stdout"].splitlines():
+            match = line_re.search(line)
+            if match:
+                found[match.group(1)] = match.group(2)
+            else:
+                log.error("Can't parse line %r", line)
+        return found
     try:
         rows = json.loads(res["stdout"])
     except ValueError:

@@ -255,3 +255,23 @@ def test_list_all_versions_with_a_pip_older_than_21_2(tmp_path: Path, ctx: Conte
     assert (tmp_path / "argv").read_text() == "install saline-demo==versions\n"
     assert ctx.salt["pip.list_all_versions"]("saline-demo", bin_env=str(old_pip), include_beta=True) == [
         "1.0", "2.0", "3.0b1"]
+
+
+def test_list_and_upgrades_with_a_pip_older_than_9(tmp_path: Path, ctx: Context) -> None:
+    """pip 8 has no JSON output: ``pip.list`` reads ``pip freeze`` and ``list_upgrades`` pip's text
+    (a stand-in executable answers as pip 8.1 does)."""
+    old_pip = tmp_path / "pip"
+    old_pip.write_text(
+        "#!/bin/sh\n"
+        'case "$1 $2" in\n'
+        '  "--version "*) echo "pip 8.1.2 from /usr/lib/python2.7/dist-packages (python 2.7)" ;;\n'
+        '  "freeze "*) printf "%s\\n" "Saline-Demo==1.0" "-e git+https://example.com/x.git@abc#egg=saline-x" '
+        '"## FIXME: could not find svn URL" "odd line" ;;\n'
+        '  "list --outdated") echo "Saline-Demo (1.0) - Latest: 2.0 [wheel]" ;;\n'
+        "  *) exit 3 ;;\n"
+        "esac\n")
+    old_pip.chmod(0o755)
+    assert ctx.salt["pip.list"](bin_env=str(old_pip)) == {
+        "pip": "8.1.2", "Saline-Demo": "1.0", "saline-x": "git+https://example.com/x.git@abc"}
+    assert ctx.salt["pip.list"]("saline-d", bin_env=str(old_pip)) == {"Saline-Demo": "1.0"}
+    assert ctx.salt["pip.list_upgrades"](bin_env=str(old_pip)) == {"Saline-Demo": "2.0 [wheel]"}
