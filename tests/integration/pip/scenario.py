@@ -30,7 +30,7 @@ from typing import Any
 
 from tests.integration.pip.wheels import build_wheels, make_venv, venv_python
 
-TEST_PACKAGES = ("saline-demo", "saline-extra")
+TEST_PACKAGES = ("saline-demo", "saline-extra", "saline-edit")
 
 
 def pip_env(wheels: Path) -> dict[str, str]:

@@ -6,7 +6,6 @@ Expectations were recorded from Salt 3007.8 by ``record_oracle.py`` (see :mod:`s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,17 +41,12 @@ def run_step(ctx: Context, world: World, step: dict[str, Any]) -> dict[str, Any]
     return world.normalize({"ret": ret})
 
 
-@pytest.fixture(scope="module")
-def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    yield World(tmp_path_factory.mktemp("pipworld"))
-
-
 @pytest.fixture
-def world(shared_world: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    for key, value in pip_env(shared_world.wheels).items():
+def world(pip_world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    for key, value in pip_env(pip_world.wheels).items():
         monkeypatch.setenv(key, value)
-    shared_world.reset()
-    return shared_world
+    pip_world.reset()
+    return pip_world
 
 
 @pytest.mark.parametrize("path", sorted(CASES.glob("*.yaml")), ids=lambda p: p.stem)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.pip.wheels import build_wheels, make_venv
+from tests.integration.pip.scenario import World
 
 DOC = (Path(__file__).parents[3] / "docs" / "modules" / "pip.md").read_text()
 
@@ -21,14 +21,13 @@ def blocks(lang: str) -> list[str]:
 
 
 @pytest.fixture
-def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def paths(pip_world: World, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("PIP_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
     monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
-    wheels = build_wheels(tmp_path / "wheels")
-    venv = make_venv(tmp_path / "venv")
-    return {"/srv/venv": str(venv), "/srv/wheels": str(wheels)}
+    pip_world.reset()
+    return {"/srv/venv": str(pip_world.venv), "/srv/wheels": str(pip_world.wheels)}
 
 
 def localize(text: str, paths: dict[str, str]) -> str:

@@ -18,20 +18,15 @@ from saline.loader import Context, reset_cache
 from tests.integration.pip.scenario import World
 
 
-@pytest.fixture(scope="module")
-def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    yield World(tmp_path_factory.mktemp("pipmod"))
-
-
 @pytest.fixture
-def world(shared_world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(pip_world: World, monkeypatch: pytest.MonkeyPatch) -> World:
     # offline, but no find-links from the environment: a test gets wheels only by asking for them
     monkeypatch.setenv("PIP_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
     monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
-    shared_world.reset()
-    return shared_world
+    pip_world.reset()
+    return pip_world
 
 
 @pytest.fixture
