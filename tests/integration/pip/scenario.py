@@ -1,6 +1,6 @@
 """Data-driven pip scenarios: one YAML case file = a list of steps against a virtualenv and local wheels.
 
-The same steps run against Saline (``test_pip_cases.py``, in-process, one virtualenv per test module,
+The same steps run against Saline (``test_pip_cases.py``, in-process, one virtualenv for all pip tests,
 emptied of the test packages before each case) and against real Salt 3007.8 (``record_oracle.py``, a
 fresh virtualenv per case), which writes each step's ``expect``. The wheels are those of
 :mod:`tests.integration.pip.wheels` (saline-demo 1.0, 2.0, 3.0b1; saline-extra 1.0 needing saline-demo).

@@ -1,7 +1,7 @@
 """pip module and states beyond the recorded cases: arguments really reach pip (no index options from the
 environment here), argument errors, requirement files from the fileserver, editable installs, targets.
 
-One virtualenv for the module; every test starts with the test packages removed.
+One virtualenv for all pip tests (conftest.py); every test starts with the test packages removed.
 """
 
 from __future__ import annotations
