@@ -75,7 +75,15 @@ def compare(a: str, b: str) -> int:
 
 
 def sort_versions(versions: list[str]) -> list[str]:
-    return sorted(versions, key=cmp_to_key(compare))
+    """PEP 440 order, oldest first; strings that are not versions are left out."""
+    valid = []
+    for ver in versions:
+        try:
+            version_key(ver)
+        except InvalidVersion:
+            continue
+        valid.append(ver)
+    return sorted(valid, key=cmp_to_key(compare))
 
 
 def _release(text: str) -> list[int]:

@@ -75,7 +75,8 @@ def test_prefix_specifiers_agree_with_packaging(candidate: str, op: str, spec: s
 
 
 def test_sorting_examples() -> None:
-    assert sort_versions(["1.0", "1.0.post1", "1.0rc1", "1.0.dev0", "1.0a1", "0.9", "1!0.1", "1.0+local"]) == [
+    mixed = ["1.0", "1.0.post1", "1.0rc1", "1.0.dev0", "1.0a1", "0.9", "1!0.1", "1.0+local", "not-a-version"]
+    assert sort_versions(mixed) == [
         "0.9", "1.0.dev0", "1.0a1", "1.0rc1", "1.0", "1.0+local", "1.0.post1", "1!0.1"]
 
 
