@@ -3,8 +3,9 @@
     .venv/bin/python bench/cluster.py [--runs 3] [--counts 1,10,100,1000]
 
 A real saline-master (auto_accept, free ports, temp root_dir); real saline-minion processes for N <= 10,
-``python -m saline.minion.swarm`` (N identities in one process) above that, capped by the open-files
-limit. Every process runs in its own session and is killed at the end, also on Ctrl-C.
+``python -m saline.minion.swarm`` above that (the N identities split over ``--swarm-procs`` processes, one
+per core by default), capped by the open-files limit. test.ping is timed once the cluster is idle after
+start-up. Every process runs in its own session and is killed at the end, also on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -87,11 +88,14 @@ class SalineCluster:
                             "auth_timeout": 30, "file_client": "remote", **extra}, fh)
         return conf
 
-    def add(self, n: int, swarm: bool) -> list[str]:
-        if swarm:
+    def add(self, n: int, swarm: bool, procs: int = 1) -> list[str]:
+        if swarm:  # identities sw0 .. sw<n-1> split over `procs` swarm processes
             conf = self.minion_conf("swarm")
-            self.minions.append(spawn([sys.executable, "-m", "saline.minion.swarm", "-c", conf, "--count",
-                                       str(n), "--prefix", "sw"], os.path.join(self.base, "swarm.out")))
+            per = -(-n // procs)
+            for first in range(0, n, per):
+                self.minions.append(spawn([sys.executable, "-m", "saline.minion.swarm", "-c", conf, "--count",
+                                           str(min(per, n - first)), "--prefix", "sw", "--first", str(first)],
+                                          os.path.join(self.base, "swarm.out")))
             return [f"sw{i}" for i in range(n)]
         ids = [f"m{i}" for i in range(n)]
         for mid in ids:
@@ -117,6 +121,10 @@ class SalineCluster:
         return took, json.loads(res.stdout or "{}")
 
 
+def _minions(n: int) -> str:
+    return "minion" if n == 1 else "minions"
+
+
 def wait(predicate: Any, timeout: float) -> float:
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
@@ -124,6 +132,24 @@ def wait(predicate: Any, timeout: float) -> float:
             return time.perf_counter() - start
         time.sleep(0.05)
     raise TimeoutError("timed out")
+
+
+def settle(pids: list[int], timeout: float = 60, busy: float = 10.0) -> None:
+    """Wait until these processes (and their children) are idle: under ``busy`` % of a core together over
+    half a second. After start-up a master compiles new minions' pillars and minions run their first mine
+    update; test.ping is measured on a cluster in its steady state."""
+    import psutil
+
+    procs = []
+    for pid in pids:
+        proc = psutil.Process(pid)
+        procs += [proc, *proc.children(recursive=True)]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = sum(sum(p.cpu_times()[:2]) for p in procs)
+        time.sleep(0.5)
+        if (sum(sum(p.cpu_times()[:2]) for p in procs) - before) / 0.5 * 100 < busy:
+            return
 
 
 def state_tree(srv: str, count: int) -> None:
@@ -136,13 +162,13 @@ def state_tree(srv: str, count: int) -> None:
         fh.write("".join(lines))
 
 
-def bench_saline(counts: list[int], runs: int) -> list[tuple[str, str]]:
+def bench_saline(counts: list[int], runs: int, swarm_procs: int = 1) -> list[tuple[str, str]]:
     from saline.minion.swarm import max_count
 
     rows: list[tuple[str, str]] = []
     for n in counts:
         if n > max_count():
-            rows.append((f"test.ping, {n} minions", f"skipped (open-files limit: max {max_count()})"))
+            rows.append((f"test.ping, {n} {_minions(n)}", f"skipped (open-files limit: max {max_count()})"))
             continue
         base = tempfile.mkdtemp(prefix="slb")
         srv = os.path.join(base, "srv")
@@ -150,16 +176,17 @@ def bench_saline(counts: list[int], runs: int) -> list[tuple[str, str]]:
         try:
             cluster = SalineCluster(base, srv)
             start = time.perf_counter()
-            ids = cluster.add(n, swarm=n > 10)
+            ids = cluster.add(n, swarm=n > 10, procs=swarm_procs)
             wait(lambda c=cluster, i=ids: set(i) <= set(c.presence() or []), 600)
-            rows.append((f"start-up until all answer, {n} minions", f"{time.perf_counter() - start:.2f} s"))
+            rows.append((f"start-up until all answer, {n} {_minions(n)}", f"{time.perf_counter() - start:.2f} s"))
+            settle([cluster.master.pid, *(m.pid for m in cluster.minions)])
             times = []
             for _ in range(runs):
                 took, out = cluster.cli("*", "test.ping", "-t", "60")
                 if len(out) != n:
-                    rows.append((f"test.ping, {n} minions", f"only {len(out)} answered"))
+                    rows.append((f"test.ping, {n} {_minions(n)}", f"only {len(out)} answered"))
                 times.append(took)
-            rows.append((f"test.ping, {n} minions (median of {runs})", f"{statistics.median(times):.3f} s"))
+            rows.append((f"test.ping, {n} {_minions(n)} (median of {runs})", f"{statistics.median(times):.3f} s"))
             if n == 1:
                 time.sleep(2)
                 rows.append(("idle RSS, master (all processes)", f"{rss_mb(cluster.master.pid, True):.0f} MB"))
@@ -172,9 +199,10 @@ def bench_saline(counts: list[int], runs: int) -> list[tuple[str, str]]:
                     rows.append((f"state.apply 50 file.managed x 10 minions ({label}, file_client remote)",
                                  f"{took:.2f} s ({ok}/500 ok)"))
             if n > 10:
-                rows.append((f"RSS of the swarm process, {n} identities",
-                             f"{rss_mb(cluster.minions[0].pid):.0f} MB"))
-                rows.append((f"RSS of the master with {n} minions", f"{rss_mb(cluster.master.pid, True):.0f} MB"))
+                swarm_rss = sum(rss_mb(m.pid) for m in cluster.minions)
+                rows.append((f"RSS of the swarm ({len(cluster.minions)} processes), {n} identities",
+                             f"{swarm_rss:.0f} MB"))
+                rows.append((f"RSS of the master with {n} {_minions(n)}", f"{rss_mb(cluster.master.pid, True):.0f} MB"))
         finally:
             kill_all()
             shutil.rmtree(base, ignore_errors=True)
@@ -220,9 +248,9 @@ def bench_salt(counts: list[int], runs: int) -> dict[str, str]:
                     return time.perf_counter() - t0, 0
 
             wait(lambda n=n: ping()[1] == n, 300)
-            out[f"start-up until all answer, {n} minions"] = f"{time.perf_counter() - start:.2f} s"
+            out[f"start-up until all answer, {n} {_minions(n)}"] = f"{time.perf_counter() - start:.2f} s"
             times = [ping()[0] for _ in range(runs)]
-            out[f"test.ping, {n} minions (median of {runs})"] = f"{statistics.median(times):.3f} s"
+            out[f"test.ping, {n} {_minions(n)} (median of {runs})"] = f"{statistics.median(times):.3f} s"
             if n == 1:
                 import psutil
 
@@ -232,7 +260,7 @@ def bench_salt(counts: list[int], runs: int) -> dict[str, str]:
                     f"{rss_mb(master.pid, True):.0f} MB in {len(procs)} processes")
                 out["idle RSS, one minion"] = f"{rss_mb(minions[0].pid, True):.0f} MB"
         except TimeoutError:
-            out[f"start-up until all answer, {n} minions"] = "did not come up in 300 s"
+            out[f"start-up until all answer, {n} {_minions(n)}"] = "did not come up in 300 s"
         finally:
             kill_all()
             shutil.rmtree(base, ignore_errors=True)
@@ -246,11 +274,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--counts", default="1,10,100,1000")
     parser.add_argument("--salt-counts", default="1,10", help="minion counts for real Salt")
+    parser.add_argument("--swarm-procs", type=int, default=os.cpu_count() or 1,
+                        help="swarm processes sharing the identities above 10 minions (default: one per core)")
     ns = parser.parse_args()
     counts = [int(c) for c in ns.counts.split(",")]
     salt: dict[str, str] = {}
     try:
-        rows = bench_saline(counts, ns.runs)
+        rows = bench_saline(counts, ns.runs, max(1, ns.swarm_procs))
         if os.path.exists(f"{SALT_BIN}/salt-master"):
             salt = bench_salt([int(c) for c in ns.salt_counts.split(",") if c], ns.runs)
         else:
