@@ -20,7 +20,8 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from tests.integration.git.scenario import WORLD_ENV, World, note_head, state_result
+from tests.integration.git.scenario import WORLD_ENV, World, note_head
+from tests.support.oracle_steps import state_result
 
 SALT_CALL = Path.home() / ".cache/saline-oracle/salt-venv/bin/salt-call"
 

@@ -127,8 +127,3 @@ def note_head(world: World, step: dict[str, Any]) -> None:
     if spec:
         world.shas[spec["name"]] = git("rev-parse", "HEAD", cwd=world.fmt(spec["repo"]))
 
-
-def state_result(ret: dict[str, Any]) -> dict[str, Any]:
-    """The one state result of a run, reduced to what cases compare."""
-    (res,) = ret.values()
-    return {"result": res["result"], "changes": res["changes"], "comment": res["comment"]}

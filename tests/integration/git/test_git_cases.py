@@ -8,43 +8,19 @@ say why.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from saline.errors import SalineError
-from saline.loader import Context, reset_cache
+from saline.loader import reset_cache
 
-from tests.integration.git.scenario import WORLD_ENV, World, note_head, state_result
+from tests.integration.git.scenario import WORLD_ENV, World, note_head
+from tests.support.oracle_steps import make_ctx, run_step
 
 CASES = Path(__file__).resolve().parents[2] / "cases" / "git"
 
 
 def _cases() -> list[Path]:
     return sorted(CASES.glob("*.yaml"))
-
-
-def make_ctx(base: Path) -> Context:
-    reset_cache()
-    opts = {"id": "git-test", "file_client": "local", "cachedir": str(base / "cache"), "test": False,
-            "file_roots": {"base": [str(base / "srv-salt")]}, "pillar_roots": {"base": []}}
-    return Context(opts, grains_loader=lambda: {"os_family": "Debian", "os": "Debian", "id": "git-test",
-                                                "kernel": "Linux"})
-
-
-def run_step(ctx: Context, world: World, step: dict[str, Any]) -> dict[str, Any]:
-    if "state" in step:
-        spec = step["state"]
-        args = world.fmt(spec.get("args") or {})
-        out = ctx.salt["state.single"](spec["fun"], test=bool(spec.get("test")), **args)
-        assert isinstance(out, dict), out
-        return world.normalize(state_result(out))
-    spec = step["call"]
-    try:
-        ret = ctx.salt[spec["fun"]](*world.fmt(spec.get("args") or []), **world.fmt(spec.get("kwargs") or {}))
-    except SalineError as exc:
-        return world.normalize({"error": (str(exc).splitlines() or [""])[0]})  # the oracle keeps line 1
-    return world.normalize({"ret": ret})
 
 
 @pytest.fixture
@@ -61,7 +37,7 @@ def git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def test_case(path: Path, git_env: Path) -> None:
     case = yaml.safe_load(path.read_text())
     world = World(git_env)
-    ctx = make_ctx(git_env)
+    ctx = make_ctx(git_env, "git-test")
     for number, step in enumerate(case["steps"], 1):
         if world.do(step):
             continue

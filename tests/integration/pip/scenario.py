@@ -91,8 +91,3 @@ class World:
             return False
         return True
 
-
-def state_result(ret: dict[str, Any]) -> dict[str, Any]:
-    """The one state result of a run, reduced to what cases compare."""
-    (res,) = ret.values()
-    return {"result": res["result"], "changes": res["changes"], "comment": res["comment"]}
