@@ -51,6 +51,7 @@ class Minion:
         self.stop_event = asyncio.Event()
         self.first_auth = True
         self.tasks: set[asyncio.Future[Any]] = set()
+        self.spool_dirty = True  # returns may be on disk (the first look covers a previous run's)
 
     # Process resources; the swarm (many identities in one process) shares them between identities.
 
@@ -235,13 +236,14 @@ class Minion:
         return os.path.join(self.opts["cachedir"], "returns", f"{wire.validate_jid(jid)}.ret")
 
     def spool(self, ret: dict[str, Any]) -> str:
-        """Write a return to ``<cachedir>/returns/<jid>.ret`` before sending it: a master that is away (a
-        restart in the middle of a job) gets it later, and so does a master after a minion restart."""
+        """Write a return the master has not acknowledged to ``<cachedir>/returns/<jid>.ret``: a master that
+        is away (a restart in the middle of a job) gets it later, and so does a master after a minion restart."""
         from saline.atomic import atomic_write
 
         path = self._spool_path(str(ret["jid"]))
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         atomic_write(path, wire.pack(ret), mode="0600")
+        self.spool_dirty = True
         return path
 
     async def send_return(self, ret: dict[str, Any]) -> None:
@@ -270,10 +272,15 @@ class Minion:
         directory = os.path.join(self.opts["cachedir"], "returns")
         interval = _seconds(self.opts.get("return_retry_timer"), 5.0)
         while not self.stop_event.is_set():
+            if not self.spool_dirty:  # nothing spooled since the directory was last seen empty
+                await self._sleep(interval)
+                continue
             try:
                 names = sorted(n for n in os.listdir(directory) if n.endswith(".ret"))
             except FileNotFoundError:
                 names = []
+            if not names:
+                self.spool_dirty = False  # set again by spool() (on this thread, so nothing is missed)
             for name in names:
                 path = os.path.join(directory, name)
                 try:
