@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
@@ -59,11 +60,30 @@ def directory(kind: str) -> str | None:
     return os.path.join(_root, kind) if _root else None
 
 
+# folder -> (its mtime, names): a job asks on every call, a sync renames files in (new mtime)
+_listed: dict[str, tuple[int, dict[str, str]]] = {}
+
+
 def names(kind: str) -> dict[str, str]:
     """Custom modules of ``kind``: module name (``__virtualname__`` or file name) -> file path."""
     folder = directory(kind)
     if not folder:
         return {}
+    try:
+        mtime = os.stat(folder).st_mtime_ns
+    except OSError:
+        return {}
+    cached = _listed.get(folder)
+    if cached is not None and cached[0] == mtime:
+        return cached[1]
+    found = _scan(folder)
+    # a folder changed in the last seconds may change again within the same timestamp tick: read it again
+    if time.time_ns() - mtime > 2_000_000_000:
+        _listed[folder] = (mtime, found)
+    return found
+
+
+def _scan(folder: str) -> dict[str, str]:
     try:
         files = sorted(f for f in os.listdir(folder) if f.endswith(".py") and f[:-3].isidentifier())
     except OSError:
