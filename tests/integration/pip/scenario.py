@@ -16,7 +16,8 @@ Step kinds (a step is a mapping)::
 then says why Saline differs from Salt there.
 
 Strings are formatted with ``{venv}``, ``{wheels}`` and ``{base}``; results are normalised back to
-them, and process ids become ``{pid}``. pip runs with no configuration file and no index: ``PIP_NO_INDEX``
+them, process ids become ``{pid}`` and the virtualenv's own pip and setuptools versions ``{pip}`` and
+``{setuptools}``. pip runs with no configuration file and no index: ``PIP_NO_INDEX``
 and ``PIP_FIND_LINKS={wheels}`` in the environment (see :func:`pip_env`), so nothing touches the network
 even where Salt gives pip no index options (``pip.uptodate``).
 """
@@ -67,8 +68,23 @@ class World:
             return {self.fmt(k): self.fmt(v) for k, v in value.items()}
         return value
 
+    def bundled(self) -> dict[str, str]:
+        """Versions of the packages ``venv`` puts in a new virtualenv (they depend on the Python that
+        made it: pyenv's and Debian's differ), so cases say ``{pip}``/``{setuptools}`` instead."""
+        if not hasattr(self, "_bundled"):
+            code = ("import importlib.metadata as m\nfor n in ('pip', 'setuptools'):\n"
+                    "    try: print(n, m.version(n))\n    except m.PackageNotFoundError: pass\n")
+            out = subprocess.run([str(venv_python(self.venv)), "-c", code], capture_output=True, text=True,
+                                 timeout=60, check=True).stdout
+            self._bundled = dict(line.split() for line in out.splitlines())
+        return self._bundled
+
     def normalize(self, value: Any) -> Any:
         if isinstance(value, str):
+            for name, version in self.bundled().items():
+                if value == version and name == "pip":
+                    return "{pip}"
+                value = value.replace(f"{name}=={version}", f"{name}=={{{name}}}")
             return (value.replace(str(self.venv), "{venv}").replace(str(self.wheels), "{wheels}")
                     .replace(str(self.base), "{base}"))
         if isinstance(value, list):
