@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 from saline import archives
 from saline.errors import CommandExecutionError, SalineError
 from saline.states.api import Plan, StateModule, ret
+from saline.states.file_common import StateError, parse_hash
 
 st = StateModule("archive", doc="Extract archives.")
 
@@ -29,19 +30,8 @@ _REMOTE = ("http", "https", "ftp")
 _FORMATS = ("tar", "rar", "zip")
 
 
-class _Fail(Exception):
-    """A failure comment (result False) found while planning or applying."""
-
-
-def _parse_hash(text: str) -> tuple[str, str]:
-    for sep in ("=", ":"):
-        if sep in text:
-            kind, _, value = text.partition(sep)
-            return kind.strip().lower(), value.strip().lower()
-    lengths = {32: "md5", 40: "sha1", 56: "sha224", 64: "sha256", 96: "sha384", 128: "sha512"}
-    if len(text) not in lengths:
-        raise _Fail(f"Invalid source_hash '{text}': expected <type>=<hex digest>")
-    return lengths[len(text)], text.lower()
+# a failure comment (result False) found while planning or applying, as for file states
+_Fail = StateError
 
 
 def _hash_from_file(ctx: Any, url: str, source: str, saltenv: str) -> str:
@@ -79,7 +69,7 @@ def _source_sum(ctx: Any, source_hash: Any, source: str, saltenv: str) -> tuple[
     text = str(source_hash).strip()
     if re.match(r"^(salt|https?|ftp|file)://", text) or text.startswith("/"):
         text = _hash_from_file(ctx, text, source, saltenv)
-    return _parse_hash(text)
+    return parse_hash(text)
 
 
 def _digest(path: str, kind: str) -> str:
