@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from saline.states.api import StateModule
@@ -97,6 +98,7 @@ def _salt_style_states(name: str, module: Any) -> StateModule:
 
     wrapped = StateModule(name, doc=module.__doc__ or "")
     wrapped.acts_itself = True
+    module.__states__ = _STATES
     for fun, fn in extmods.public_functions(module).items():
         call = extmods.with_context(fn)
         if hasattr(module, "__virtual__"):
@@ -121,3 +123,36 @@ def _checking_virtual(module: Any, full: str, call: Any) -> Any:
     checked.__signature__ = call.__signature__  # type: ignore[attr-defined]
     checked.__doc__ = call.__doc__
     return checked
+
+
+class _StatesView(Mapping[str, Any]):
+    """Salt's ``__states__`` in custom state modules: ``__states__['file.managed'](name, **kwargs)`` runs
+    that state function in the calling state's context (its ``test`` included) and returns its result."""
+
+    def __getitem__(self, full: str) -> Any:
+        from saline import extmods
+        from saline.states.engine.runner_call import find_function, invoke
+
+        state, _, fun = str(full).rpartition(".")
+        resolved = find_function(load_state_module, state, fun) if state else None
+        if resolved is None:
+            raise KeyError(full)
+
+        def call(name: Any, **kwargs: Any) -> dict[str, Any]:
+            ctx = extmods.current()
+            low = {**kwargs, "state": state, "fun": fun, "name": name, "__id__": name}
+            return invoke(resolved, low, ctx, test=bool(ctx.opts.get("test")))
+
+        return call
+
+    def __iter__(self) -> Iterator[str]:
+        for state in sorted(BUILTIN_STATES):
+            module = load_state_module(state)
+            if module is not None:
+                yield from (f"{state}.{fun}" for fun in module.functions)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+_STATES = _StatesView()

@@ -173,3 +173,22 @@ def test_without_autoload_a_state_run_does_not_sync(tree):
     ret = call(tree, "state.apply", rc=1)
     (result,) = ret.values()
     assert result["result"] is False and extmods(tree, "states") == []
+
+
+def test_a_custom_state_calls_other_states_through_dunder_states(tree):
+    target = tree / "made" / "motd"
+    _write(tree / "srv" / "_states" / "motd.py", '''
+def managed(name, text):
+    ret = __states__["file.managed"](name, contents=text, makedirs=True)
+    ret["comment"] = "motd: " + ret["comment"]
+    return ret
+''')
+    _write(tree / "srv" / "motd.sls", f"m:\n  motd.managed:\n    - name: {target}\n    - text: hello\n")
+    (result,) = call(tree, "state.apply", "motd", "test=True").values()
+    assert result["result"] is None and not target.exists()  # the called state honours test=True
+    assert result["comment"].startswith("motd: The file") and "is set to be changed" in result["comment"]
+    (result,) = call(tree, "state.apply", "motd").values()
+    assert result["result"] is True and target.read_text() == "hello\n"
+    assert "diff" in result["changes"]
+    (result,) = call(tree, "state.apply", "motd").values()
+    assert result["result"] is True and result["changes"] == {}
