@@ -34,8 +34,9 @@ def write_pillar(cluster, files):
 def start(cluster, **master_opts):
     root = write_pillar(cluster, {"top": TOP, **SLS})
     cluster.configure_master(pillar_roots={"base": [root]}, gather_job_timeout=2, **master_opts)
+    # mine_enabled: False: the mine's start-up pillar fetch would refresh the cache at a random moment
     cluster.start(IDS, {mid: {"os_family": "Debian" if mid != "m2" else "RedHat"} for mid in IDS},
-                  file_client="remote")
+                  file_client="remote", mine_enabled=False)
     cache = pillar_dir(cluster)
     cluster.wait(lambda: all(os.path.exists(os.path.join(cache, m)) for m in IDS), "pillar cached at auth")
 
