@@ -230,6 +230,21 @@ def _sync_one(ctx: Context, kind: str, saltenv: Any, refresh: bool, whitelist: A
     return changed
 
 
+# Salt's sync_all answers for every kind of custom module it knows, in this order; Saline loads three.
+SYNCED_KINDS = ("modules", "states", "grains")
+SALT_KINDS = ("tops", "clouds", "beacons", "modules", "states", "sdb", "grains", "renderers", "returners",
+              "output", "utils", "log_handlers", "executors", "proxymodules", "engines", "thorium",
+              "serializers", "matchers", "pillar", "wrapper")
+
+
+def autoload(ctx: Context, saltenvs: list[str]) -> None:
+    """Before a state run, as Salt does with ``autoload_dynamic_modules`` (the default): sync custom
+    modules, states and grains of the run's environments and use them in this run."""
+    if ctx.opts.get("autoload_dynamic_modules", True) and ctx.opts.get("cachedir"):
+        for kind in SYNCED_KINDS:
+            _sync_one(ctx, kind, saltenvs, True, None, None)
+
+
 @mod.action
 def sync_modules(ctx: Context, saltenv: Any = None, refresh: bool = True, extmod_whitelist: Any = None,
                  extmod_blacklist: Any = None) -> list[str]:
@@ -267,13 +282,6 @@ def sync_grains(ctx: Context, saltenv: Any = None, refresh: bool = True, extmod_
     CLI Example: ``saline '*' saltutil.sync_grains``
     """
     return _sync_one(ctx, "grains", saltenv, refresh, extmod_whitelist, extmod_blacklist)
-
-
-# Salt's sync_all answers for every kind of custom module it knows, in this order; Saline loads three.
-SYNCED_KINDS = ("modules", "states", "grains")
-SALT_KINDS = ("tops", "clouds", "beacons", "modules", "states", "sdb", "grains", "renderers", "returners",
-              "output", "utils", "log_handlers", "executors", "proxymodules", "engines", "thorium",
-              "serializers", "matchers", "pillar", "wrapper")
 
 
 @mod.action

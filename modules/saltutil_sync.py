@@ -118,17 +118,3 @@ def unsupported(ctx: Any, saltenv: Any, kinds: list[str]) -> list[str]:
     """The ``salt://_<kind>/`` folders of ``kinds`` that hold files in the environments."""
     envs = saltenvs(ctx, saltenv)
     return [f"_{kind}" for kind in kinds if any(ctx.fileclient.list_files(env, f"_{kind}/") for env in envs)]
-
-
-def autoload(ctx: Any, saltenvs_: list[str]) -> None:
-    """Before a state run, as Salt does with ``autoload_dynamic_modules`` (the default): sync custom
-    modules, states and grains of the run's environments and use them in this run."""
-    from saline.loader import reset_cache
-
-    if not ctx.opts.get("autoload_dynamic_modules", True) or not ctx.opts.get("cachedir"):
-        return
-    changed = {kind: sync(ctx, kind, saltenvs_) for kind in ("modules", "states", "grains")}
-    if changed["modules"] or changed["grains"]:
-        reset_cache()
-    if changed["grains"] and ctx.grains_loader is not None:
-        ctx.grains.update(ctx.grains_loader())

@@ -155,7 +155,7 @@ def sls(ctx: Any, mods: Any, test: Any = None, exclude: Any = None, queue: Any =
         saline-call --local state.sls core,edit.vim test=True
         saline-call --local state.sls nginx pillar='{"nginx": {"port": 8080}}' exclude=nginx.tls
     """
-    from saline.modules import saltutil_sync
+    from saline.modules import saltutil
     from saline.states.engine.compiler import render_high
 
     with _exclusive_run(ctx, "state.sls", queue, kwargs) as refused:
@@ -165,7 +165,7 @@ def sls(ctx: Any, mods: Any, test: Any = None, exclude: Any = None, queue: Any =
         if isinstance(mods, int):
             mods = str(mods)
         saltenv = sctx.opts.get("saltenv") or "base"
-        saltutil_sync.autoload(sctx, [saltenv])
+        saltutil.autoload(sctx, [saltenv])
         high, errors = render_high(sctx, mods, saltenv)
         chunks = _compile(sctx, ctx, high, errors, exclude)
         return _run(sctx, ctx, chunks)
@@ -182,7 +182,7 @@ def highstate(ctx: Any, test: Any = None, queue: Any = None, **kwargs: Any) -> A
         saline-call --local state.highstate
         saline-call --local state.highstate test=True exclude=web.tls
     """
-    from saline.modules import saltutil_sync
+    from saline.modules import saltutil
     from saline.modules.state_show import _top
     from saline.states.engine.compiler import render_highstate
 
@@ -191,7 +191,7 @@ def highstate(ctx: Any, test: Any = None, queue: Any = None, **kwargs: Any) -> A
             return refused
         sctx = _run_context(ctx, test, kwargs)
         matches, errors = _top(sctx)
-        saltutil_sync.autoload(sctx, [env for env, sls in matches.items() if sls])
+        saltutil.autoload(sctx, [env for env, sls in matches.items() if sls])
         if not errors and not any(matches.values()):
             comment = "No Top file or master_tops data matches found. Please see master log for details."
             ctx.retcode = EX_STATE_FAILURE

@@ -20,6 +20,9 @@ import subprocess
 import sys
 from typing import Any
 
+sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "file_states"))
+from file_states_support import subst  # noqa: F401  (placeholders, shared with the file-state cases)
+
 PHASES = ("test", "run", "rerun", "test_after")
 KEYS = ("result", "comment", "changes", "warnings")
 SEP = "@@phase@@"
@@ -48,18 +51,6 @@ def snapshot(root: pathlib.Path, skip: Any = ()) -> dict[str, str]:
             except UnicodeDecodeError:
                 out[str(rel)] = "<binary>"
     return out
-
-
-def subst(obj: Any, mapping: dict[str, str]) -> Any:
-    if isinstance(obj, str):
-        for old, new in mapping.items():
-            obj = obj.replace(old, new)
-        return obj
-    if isinstance(obj, list):
-        return [subst(x, mapping) for x in obj]
-    if isinstance(obj, dict):
-        return {subst(k, mapping): subst(v, mapping) for k, v in obj.items()}
-    return obj
 
 
 def pick(result: dict[str, Any]) -> dict[str, Any]:
